@@ -1,0 +1,12 @@
+/** Jest runs the TypeScript sources through ts-jest. age-encryption and its
+ * @noble / @scure dependencies ship ESM only, so they are transformed too. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],
+  testTimeout: 30000,
+};

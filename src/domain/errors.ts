@@ -1,0 +1,105 @@
+/**
+ * Every failure the agent can report carries a stable `code`. Tests, health output,
+ * telemetry and the HTTP layer key on codes, never on messages (the Level idiom).
+ * Messages are for humans and must never contain secret values, tokens, key
+ * material or credential-bearing URLs.
+ */
+export const ErrorCodes = [
+  // document parsing and validation (ARTIFACT.md §11/§12 reason values)
+  'too_large',
+  'json_parse',
+  'unsupported_version',
+  'invalid_shape',
+  'signature', // malformed signature / signatureAlgorithm member (reference reason)
+  'missing_fields',
+  'incomplete_envelope',
+  'invalid_expiry',
+  'expired',
+  'revoked',
+  'identity_mismatch',
+  'integrity',
+  'signature_missing',
+  'signature_error',
+  'signature_invalid',
+  'rollback',
+  'decrypt',
+  'no_age_identity',
+  'payload_parse',
+  // KMS envelope unwrap
+  'kms_unwrap',
+  'unsupported_kms_provider',
+  'kms_access_denied',
+  'kms_key_unavailable',
+  'kms_invalid_ciphertext',
+  'kms_throttled',
+  'kms_network',
+  // sources
+  'fetch_failed',
+  'source_not_found',
+  'source_auth',
+  'source_rate_limited',
+  'source_timeout',
+  'source_too_large',
+  'source_unavailable',
+  'source_bad_response',
+  'source_insecure',
+  // serving state
+  'not_loaded',
+  'cache_expired',
+  'refresh_failed',
+  'stopped',
+  'unknown',
+] as const;
+
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+export interface AgentErrorOptions {
+  cause?: unknown;
+  /** Hint for a retry delay (e.g. from `Retry-After`), in milliseconds. */
+  retryAfterMs?: number;
+  /** A short operator hint ("check the token's repo scope"); never secret. */
+  hint?: string;
+}
+
+export class AgentError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfterMs?: number;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, options: AgentErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AgentError';
+    this.code = code;
+    this.retryAfterMs = options.retryAfterMs;
+    this.hint = options.hint;
+  }
+}
+
+export function isAgentError(e: unknown): e is AgentError {
+  return e instanceof AgentError;
+}
+
+/** Normalises anything thrown into an AgentError without copying foreign messages
+ * (which may carry URLs or values) unless the caller vouches for them. */
+export function toAgentError(e: unknown, fallback: ErrorCode): AgentError {
+  if (isAgentError(e)) return e;
+  return new AgentError(fallback, `unexpected ${fallback} failure`, { cause: e });
+}
+
+/** Errors of these codes come from a fetched document that is wrong, not from a
+ * source that failed: they are reported as `artifact.invalid`. */
+const fetchCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'fetch_failed',
+  'source_not_found',
+  'source_auth',
+  'source_rate_limited',
+  'source_timeout',
+  'source_too_large',
+  'source_unavailable',
+  'source_bad_response',
+  'source_insecure',
+]);
+
+export function isFetchError(code: ErrorCode): boolean {
+  return fetchCodes.has(code);
+}

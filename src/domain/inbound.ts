@@ -1,0 +1,57 @@
+import type { ErrorCode } from './errors';
+import type { ServingMode } from './ports/telemetry';
+import type { SecretsSnapshot } from './snapshot';
+
+/**
+ * What inbound adapters (the Koa HTTP API, `clef-agent check`, `exec`, the Lambda
+ * lifecycle) may ask of the domain. They never touch sources, decryptors or state.
+ */
+export const SecretsQuery = Symbol.for('clef-agent.SecretsQuery');
+
+export type NotReadyReason = 'not_loaded' | 'cache_expired' | 'expired' | 'revoked' | 'stopped';
+
+export type Readiness = { ready: true } | { ready: false; reason: NotReadyReason };
+
+export interface LastError {
+  code: ErrorCode;
+  message: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface HealthReport {
+  /** `ok`: serving and the last refresh succeeded; `degraded`: serving, last refresh
+   * failed; `unavailable`: not serving. HTTP status stays 200 in every case. */
+  status: 'ok' | 'degraded' | 'unavailable';
+  mode: ServingMode;
+  ready: boolean;
+  reason: NotReadyReason | null;
+  revision: string | null;
+  /** Epoch ms of the last successful refresh (fetch or unchanged poll). */
+  lastRefreshAt: number | null;
+  /** Cached mode: the TTL since the last successful refresh has passed. */
+  expired: boolean;
+  expiresAt: string | null;
+  packedAt: string | null;
+  servedFrom: 'source' | 'cache' | null;
+  /** Id of the verify key that accepted the served revision, when signatures are enforced. */
+  verifiedBy: string | null;
+  revokedAt: string | null;
+  keyCount: number | null;
+  lastError: LastError | null;
+  source: { type: string; description: string };
+}
+
+export interface SecretsQuery {
+  /**
+   * Resolves the snapshot to serve, refreshing first when it is stale (cached mode) or
+   * decrypting on demand (JIT). Rejects with an AgentError (`not_loaded`,
+   * `cache_expired`, `expired`, `revoked`, `refresh_failed`, `decrypt`, `kms_*`, ...).
+   * In JIT mode the caller must not keep the snapshot beyond the response.
+   */
+  read(): Promise<SecretsSnapshot>;
+  readiness(): Readiness;
+  health(): HealthReport;
+  /** Revision currently served, if any (cheap, for ETags and long-polls). */
+  currentRevision(): string | null;
+}

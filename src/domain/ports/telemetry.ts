@@ -1,0 +1,45 @@
+import type { ErrorCode } from '../errors';
+
+/**
+ * Lifecycle events of the agent. Attributes are chosen so that none can carry a secret
+ * value, token, key material or credential-bearing URL: errors travel as codes plus
+ * messages the domain wrote itself.
+ */
+export type AgentEvent =
+  | { type: 'agent.started'; version: string; mode: ServingMode }
+  | { type: 'agent.stopped'; reason: string; uptimeSeconds: number }
+  | {
+      type: 'artifact.refreshed';
+      revision: string;
+      keyCount?: number;
+      kmsEnvelope: boolean;
+      origin: 'source' | 'cache';
+      durationMs: number;
+      decryptMs?: number;
+      expiresAt?: string;
+      packedAt: string;
+    }
+  | { type: 'artifact.unchanged'; revision: string; durationMs: number }
+  | { type: 'artifact.revoked'; revokedAt: string }
+  | { type: 'artifact.expired'; expiresAt: string }
+  | { type: 'artifact.invalid'; reason: ErrorCode; error: string; origin: 'source' | 'cache' }
+  | { type: 'fetch.failed'; code: ErrorCode; error: string; diskCacheAvailable: boolean; durationMs: number }
+  | { type: 'cache.served'; revision: string }
+  | { type: 'cache.expired'; cacheTtlSeconds: number; diskCachePurged: boolean }
+  | { type: 'kms.denied'; code: ErrorCode }
+  | { type: 'decrypt.completed'; durationMs: number; kmsEnvelope: boolean }
+  | { type: 'http.request'; route: string; method: string; status: number; durationMs: number };
+
+export type AgentEventType = AgentEvent['type'];
+export type ServingMode = 'cached' | 'jit';
+
+export const Telemetry = Symbol.for('clef-agent.Telemetry');
+
+export interface Telemetry {
+  /** Never throws and never blocks: adapters buffer and export in the background. */
+  emit(event: AgentEvent): void;
+  /** Exports what is buffered; resolves within `timeoutMs` whatever the backend does. */
+  flush(timeoutMs: number): Promise<void>;
+  /** Flushes (bounded) and releases resources. */
+  shutdown(timeoutMs: number): Promise<void>;
+}

@@ -22,6 +22,7 @@ export const ErrorCodes = [
   'signature_error',
   'signature_invalid',
   'rollback',
+  'revocation_unsigned',
   'decrypt',
   'no_age_identity',
   'payload_parse',
@@ -43,11 +44,21 @@ export const ErrorCodes = [
   'source_unavailable',
   'source_bad_response',
   'source_insecure',
+  // artifact cache (disk / Redis tier)
+  'cache_unavailable',
+  'cache_corrupt',
   // serving state
   'not_loaded',
   'cache_expired',
   'refresh_failed',
   'stopped',
+  // inbound HTTP (request rejected before the domain is asked anything)
+  'bad_request',
+  'forbidden_host',
+  'forwarded_request',
+  'unauthorized',
+  'not_found',
+  'method_not_allowed',
   'unknown',
 ] as const;
 

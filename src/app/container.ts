@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { AgentConfig } from './config/agent-config';
+import { coreModule } from './modules/core-module';
+import { cryptoModule } from './modules/crypto-module';
+import { httpModule } from './modules/http-module';
+import { sourceModule } from './modules/source-module';
+import { telemetryModule } from './modules/telemetry-module';
+import { AppTypes } from './types';
+
+/**
+ * The single composition root: one ContainerModule per area, bound to the adapters the
+ * configuration selects. Nothing else in the codebase constructs adapters for the agent.
+ */
+export async function createContainer(config: AgentConfig): Promise<Container> {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(AppTypes.Config).toConstantValue(config);
+  await container.load(telemetryModule, cryptoModule, sourceModule, coreModule, httpModule);
+  return container;
+}

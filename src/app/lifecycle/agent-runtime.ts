@@ -1,0 +1,68 @@
+import type { Container } from 'inversify';
+import type Koa from 'koa';
+import type pino from 'pino';
+import { startHttpServer, type RunningServer } from '../../adapters/http/server';
+import type { RefreshScheduler } from '../../domain/refresh-scheduler';
+import type { SecretsService } from '../../domain/secrets-service';
+import { Telemetry } from '../../domain/ports';
+import type { AgentConfig } from '../config/agent-config';
+import { AppTypes } from '../types';
+import { AGENT_VERSION } from '../version';
+
+/** Bounded shutdown budget: the process exits well within 2 s of a signal. */
+const HTTP_GRACE_MS = 1_000;
+const TELEMETRY_FLUSH_MS = 500;
+
+/**
+ * What every lifecycle (daemon, Lambda extension) does: listen first (probes get 503,
+ * not "connection refused"), then load and poll; on stop, stop polling, drain HTTP,
+ * flush telemetry, drop plaintext.
+ */
+export class AgentRuntime {
+  private server: RunningServer | null = null;
+  private readonly startedAt = Date.now();
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly container: Container) {}
+
+  get config(): AgentConfig {
+    return this.container.get<AgentConfig>(AppTypes.Config);
+  }
+
+  get logger(): pino.Logger {
+    return this.container.get<pino.Logger>(AppTypes.Logger);
+  }
+
+  get scheduler(): RefreshScheduler {
+    return this.container.get<RefreshScheduler>(AppTypes.RefreshScheduler);
+  }
+
+  get secrets(): SecretsService {
+    return this.container.get<SecretsService>(AppTypes.SecretsService);
+  }
+
+  async listen(): Promise<RunningServer> {
+    const app = this.container.get<Koa>(AppTypes.HttpApp);
+    this.server = await startHttpServer(app, { host: this.config.host, port: this.config.port });
+    return this.server;
+  }
+
+  announceStarted(): void {
+    const telemetry = this.container.get<Telemetry>(Telemetry);
+    telemetry.emit({ type: 'agent.started', version: AGENT_VERSION, mode: this.config.mode });
+  }
+
+  stop(reason: string): Promise<void> {
+    this.stopping ??= this.doStop(reason);
+    return this.stopping;
+  }
+
+  private async doStop(reason: string): Promise<void> {
+    const telemetry = this.container.get<Telemetry>(Telemetry);
+    this.scheduler.stop();
+    await this.server?.close(HTTP_GRACE_MS);
+    this.secrets.wipe();
+    telemetry.emit({ type: 'agent.stopped', reason, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) });
+    await telemetry.shutdown(TELEMETRY_FLUSH_MS);
+  }
+}

@@ -1,0 +1,32 @@
+import type { Container } from 'inversify';
+import { AgentRuntime } from './agent-runtime';
+
+/**
+ * The default lifecycle: listen on 127.0.0.1, load and poll in the background, stop on
+ * SIGTERM/SIGINT. A second signal during shutdown exits at once.
+ */
+export async function runDaemon(container: Container): Promise<void> {
+  const runtime = new AgentRuntime(container);
+  const { logger, config } = runtime;
+  const server = await runtime.listen();
+  logger.info(
+    { event: 'agent.listening', url: `http://${config.host}:${server.port}`, mode: config.mode, source: runtime.secrets.health().source.description },
+    'listening',
+  );
+  runtime.announceStarted();
+  void runtime.scheduler.start();
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    process.once('SIGTERM', () => process.exit(1));
+    process.once('SIGINT', () => process.exit(1));
+    logger.info({ event: 'agent.stopping', signal }, 'stopping');
+    runtime.stop('signal').then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

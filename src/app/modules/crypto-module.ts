@@ -1,0 +1,34 @@
+import { ContainerModule } from 'inversify';
+import { AgeDecryptor } from '../../adapters/crypto/age-decryptor';
+import { DecryptorRouter } from '../../adapters/crypto/decryptor-router';
+import { NodeHasher } from '../../adapters/crypto/node-hasher';
+import { NodeSignatureVerifier } from '../../adapters/crypto/signature-verifier';
+import { SystemClock } from '../../adapters/clock/system-clock';
+import { Clock, Decryptor, Hasher, SignatureVerifier } from '../../domain/ports';
+import type { AgentConfig } from '../config/agent-config';
+import { AppTypes } from '../types';
+
+/** Hashing, signatures, decryption and time. The KMS adapter (and with it the AWS SDK)
+ * is imported only when the first envelope artifact arrives. */
+export const cryptoModule = new ContainerModule(({ bind }) => {
+  bind(Hasher).toConstantValue(new NodeHasher());
+  bind(Clock).toConstantValue(new SystemClock());
+  bind(SignatureVerifier)
+    .toResolvedValue((c: AgentConfig) => new NodeSignatureVerifier({ keys: c.verifyKeys }), [AppTypes.Config])
+    .inSingletonScope();
+  bind(AppTypes.AgeDecryptor)
+    .toResolvedValue((c: AgentConfig) => new AgeDecryptor({ identities: c.ageIdentities }), [AppTypes.Config])
+    .inSingletonScope();
+  bind(Decryptor)
+    .toResolvedValue(
+      (c: AgentConfig, age: AgeDecryptor) =>
+        new DecryptorRouter({
+          age: c.ageIdentities.length > 0 ? age : undefined,
+          envelope: {
+            aws: async () => new (await import('../../adapters/kms/aws-kms-decryptor')).AwsKmsDecryptor(),
+          },
+        }),
+      [AppTypes.Config, AppTypes.AgeDecryptor],
+    )
+    .inSingletonScope();
+});

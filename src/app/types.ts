@@ -1,0 +1,14 @@
+/** Service identifiers of the app layer (domain ports have theirs beside their interfaces). */
+export const AppTypes = {
+  Config: Symbol.for('clef-agent.Config'),
+  Policy: Symbol.for('clef-agent.Policy'),
+  AgentState: Symbol.for('clef-agent.AgentState'),
+  CoreDeps: Symbol.for('clef-agent.CoreDeps'),
+  RefreshService: Symbol.for('clef-agent.RefreshService'),
+  RefreshScheduler: Symbol.for('clef-agent.RefreshScheduler'),
+  SecretsService: Symbol.for('clef-agent.SecretsService'),
+  Logger: Symbol.for('clef-agent.Logger'),
+  Authenticator: Symbol.for('clef-agent.Authenticator'),
+  HttpApp: Symbol.for('clef-agent.HttpApp'),
+  AgeDecryptor: Symbol.for('clef-agent.AgeDecryptor'),
+} as const;

@@ -1,0 +1,13 @@
+export * from './errors';
+export * from './inbound';
+export * from './policy';
+export * from './ports';
+export * from './snapshot';
+export * from './agent-state';
+export * from './core-deps';
+export * from './refresh-service';
+export * from './refresh-scheduler';
+export * from './secrets-service';
+export * from './artifact/types';
+export { parseDocument } from './artifact/parse-document';
+export { signedPayload } from './artifact/signed-payload';

@@ -9,4 +9,5 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/global-setup.js',
 };

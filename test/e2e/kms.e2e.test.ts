@@ -1,0 +1,106 @@
+/**
+ * KMS envelope artifacts through the real `clef-agent` process and the real AWS SDK,
+ * pointed at a loopback KMS by the standard AWS_ENDPOINT_URL_KMS variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
+import { packEnvelope } from '../support/pack';
+import { startAgent, stopAllAgents, type AgentProcess } from '../support/agent-process';
+
+const TREE = { db: { PASSWORD: 'kms-protected-password-123' }, api: { KEY: 'kms-api-key-456' } };
+let kms: FakeKmsServer;
+let dir: string;
+let artifactPath: string;
+
+beforeAll(async () => {
+  kms = await FakeKmsServer.start();
+  dir = mkdtempSync(path.join(tmpdir(), 'clef-kms-'));
+  const dek = randomBytes(32);
+  artifactPath = path.join(dir, 'artifact.json');
+  writeFileSync(artifactPath, packEnvelope(TREE, { dek, wrappedKey: kms.wrapDek(dek), keyId: FAKE_KEY_ARN }));
+});
+afterAll(async () => {
+  await stopAllAgents();
+  await kms.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => kms.allow());
+
+/** Server-side ESTABLISHED TCP sockets on `port` (Linux /proc/net/tcp). */
+function establishedTo(port: number): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .filter((l) => {
+      const cols = l.trim().split(/\s+/);
+      return cols[1]?.endsWith(`:${hex}`) && cols[3] === '01';
+    }).length;
+}
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 10));
+}
+
+function awsEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CLEF_AGENT_SOURCE: artifactPath,
+    HOME: dir, // no ~/.aws of the developer
+    AWS_ENDPOINT_URL_KMS: kms.endpoint,
+    AWS_ACCESS_KEY_ID: 'AKIDLOOPBACKTEST',
+    AWS_SECRET_ACCESS_KEY: 'loopback-test-secret',
+    AWS_REGION: 'eu-west-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+it('serves an envelope artifact with no age key (cached mode), signed by SigV4 for the ARN region', async () => {
+  const before = kms.calls.length;
+  const agent = await startAgent({ env: awsEnv() });
+  await agent.waitReady();
+  expect((await agent.authGet('/v1/secrets')).json()).toEqual(TREE);
+  const calls = kms.calls.slice(before);
+  expect(calls).toHaveLength(1);
+  expect(calls[0]).toMatchObject({ target: 'TrentService.Decrypt', region: 'us-east-1', signed: true });
+  for (const value of ['kms-protected-password-123', 'kms-api-key-456']) expect(agent.output).not.toContain(value);
+  await agent.stop();
+});
+
+describe('JIT mode (CLEF_AGENT_CACHE_TTL=0)', () => {
+  let agent: AgentProcess;
+  beforeAll(async () => {
+    agent = await startAgent({ env: awsEnv({ CLEF_AGENT_CACHE_TTL: '0' }) });
+    await agent.waitReady();
+  });
+  afterAll(() => agent.stop());
+
+  it('coalesces concurrent reads: N requests, far fewer KMS calls', async () => {
+    const before = kms.calls.length;
+    let release!: () => void;
+    kms.slow(new Promise<void>((r) => (release = r)));
+    const reads = Array.from({ length: 40 }, () => agent.authGet('/v1/secrets'));
+    await kms.untilCalls(before + 1);
+    // Release KMS only once every client connection is established with the agent, so
+    // the requests are there to join the one held decrypt.
+    await waitUntil(() => establishedTo(agent.port) >= 40);
+    release();
+    const replies = await Promise.all(reads);
+    for (const r of replies) expect(r.json()).toEqual(TREE);
+    expect(kms.calls.length - before).toBeLessThanOrEqual(10);
+  });
+
+  it('a revoked IAM grant turns the next read into 503 with a code, and health shows it', async () => {
+    expect((await agent.authGet('/v1/keys')).status).toBe(200);
+    kms.deny();
+    const r = await agent.authGet('/v1/secrets');
+    expect(r.status).toBe(503);
+    expect(r.json()).toMatchObject({ code: 'kms_access_denied' });
+    const health = (await agent.get('/v1/health')).json<{ lastError: { code: string } }>();
+    expect(health.lastError.code).toBe('kms_access_denied');
+    kms.allow();
+    expect((await agent.authGet('/v1/secrets')).status).toBe(200);
+  });
+});

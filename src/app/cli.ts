@@ -1,6 +1,14 @@
-/** Command-line parsing for `clef-agent`. Configuration itself comes from the environment. */
+/**
+ * Command-line parsing for `clef-agent`. Configuration itself comes from the environment;
+ * the command line only picks what to do. Kept dependency-free: `--version` and `probe`
+ * load nothing but this file (cold start, issue 8).
+ */
+export type ProbeTarget = 'ready' | 'health';
+
 export type Command =
   | { kind: 'run' }
+  | { kind: 'check' }
+  | { kind: 'probe'; target: ProbeTarget }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
@@ -8,21 +16,44 @@ export type Command =
 export const USAGE = `Usage: clef-agent [command]
 
 Commands:
-  run                 serve secrets on http://127.0.0.1:$CLEF_AGENT_PORT (default)
+  run                 serve secrets on http://127.0.0.1:$CLEF_AGENT_PORT (default).
+                      Runs as an AWS Lambda extension when AWS_LAMBDA_RUNTIME_API is set.
+  check               validate the configuration, fetch, verify and decrypt once, print
+                      revision, key count and expiry (never values); exit 0 if usable
+  probe ready         exit 0 if the local agent serves secrets, 1 otherwise
+  probe health        exit 0 if the local agent answers at all, 1 otherwise
+                      (probes need no token: for exec probes in containers)
 
 Options:
   -h, --help          show this help
   -v, --version       print the version
 
-Configuration is read from CLEF_AGENT_* environment variables; see README.md.`;
+Exit codes: 0 ok, 1 runtime failure or probe failed, 2 usage or configuration error.
+Configuration is read from CLEF_AGENT_* environment variables; see README.md.
+Signals (run): SIGTERM/SIGINT stop, SIGHUP re-reads the token, age key and verify key files.`;
+
+function describe(arg: string): string {
+  return `${arg.startsWith('-') ? 'option' : 'argument'}: ${arg}`;
+}
 
 export function parseArgs(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help' };
-  if (first === '-v' || first === '--version') return { kind: 'version' };
-  if (first === undefined || first === 'run') {
-    if (rest.length > 0) return { kind: 'usage-error', message: `unexpected argument: ${rest[0]}` };
-    return { kind: 'run' };
+  if (first === '-h' || first === '--help' || first === 'help') return noMore(rest, { kind: 'help' });
+  if (first === '-v' || first === '--version' || first === 'version') return noMore(rest, { kind: 'version' });
+  if (first === undefined || first === 'run') return noMore(rest, { kind: 'run' });
+  if (first === 'check') return noMore(rest, { kind: 'check' });
+  if (first === 'probe') {
+    const [target, ...more] = rest;
+    if (target !== 'ready' && target !== 'health') {
+      return { kind: 'usage-error', message: target === undefined ? 'probe needs a target: ready or health' : `unknown probe target: ${target} (ready or health)` };
+    }
+    return noMore(more, { kind: 'probe', target });
   }
   return { kind: 'usage-error', message: `unknown ${first.startsWith('-') ? 'option' : 'command'}: ${first}` };
+}
+
+/** Every command takes a fixed argument list: anything extra is a mistake worth stopping on. */
+function noMore(rest: readonly string[], command: Command): Command {
+  if (rest.length > 0) return { kind: 'usage-error', message: `unexpected ${describe(rest[0])}` };
+  return command;
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { AgentConfig } from './config/agent-config';
+import { cacheModule } from './modules/cache-module';
 import { coreModule } from './modules/core-module';
 import { cryptoModule } from './modules/crypto-module';
 import { httpModule } from './modules/http-module';
@@ -15,6 +16,6 @@ import { AppTypes } from './types';
 export async function createContainer(config: AgentConfig): Promise<Container> {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AppTypes.Config).toConstantValue(config);
-  await container.load(telemetryModule, cryptoModule, sourceModule, coreModule, httpModule);
+  await container.load(telemetryModule, cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule);
   return container;
 }

@@ -1,15 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs, USAGE } from './cli';
 import { ConfigError } from './config/config-error';
-import { loadConfig } from './config/load-config';
-import { createContainer } from './container';
-import { runDaemon } from './lifecycle/daemon';
 import { AGENT_VERSION } from './version';
-import type pino from 'pino';
-import { AppTypes } from './types';
-import type { AgentConfig } from './config/agent-config';
 
-/** Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error. */
+/**
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+ * Each command is imported lazily so `--version` and `probe` (exec probes, run every few
+ * seconds) never load inversify, Koa, zod or the age library.
+ */
 async function main(argv: readonly string[]): Promise<void> {
   const command = parseArgs(argv);
   switch (command.kind) {
@@ -23,20 +21,15 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`clef-agent: ${command.message}\n${USAGE}\n`);
       process.exitCode = 2;
       return;
-    case 'run': {
-      const config = await loadConfig(process.env);
-      const container = await createContainer(config);
-      announceToken(container.get<pino.Logger>(AppTypes.Logger), config);
-      await runDaemon(container);
-    }
+    case 'probe':
+      process.exitCode = await (await import('./commands/probe')).probe(command.target, process.env);
+      return;
+    case 'check':
+      process.exitCode = await (await import('./commands/check')).check(process.env);
+      return;
+    case 'run':
+      await (await import('./commands/run')).run(process.env);
   }
-}
-
-/** Says where the token is, never what it is (W6). */
-function announceToken(logger: pino.Logger, config: AgentConfig): void {
-  if (config.tokenFile === undefined) logger.info({ event: 'agent.token', from: 'CLEF_AGENT_TOKEN' }, 'token: [set]');
-  else if (config.tokenGenerated) logger.info({ event: 'agent.token', file: config.tokenFile, generated: true }, 'generated a token and wrote it to the token file (mode 0600)');
-  else logger.info({ event: 'agent.token', file: config.tokenFile, generated: false }, 'token read from the token file');
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

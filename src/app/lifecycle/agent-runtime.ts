@@ -4,7 +4,7 @@ import type pino from 'pino';
 import { startHttpServer, type RunningServer } from '../../adapters/http/server';
 import type { RefreshScheduler } from '../../domain/refresh-scheduler';
 import type { SecretsService } from '../../domain/secrets-service';
-import { Telemetry } from '../../domain/ports';
+import { ArtifactCache, Decryptor, Telemetry } from '../../domain/ports';
 import type { AgentConfig } from '../config/agent-config';
 import { AppTypes } from '../types';
 import { AGENT_VERSION } from '../version';
@@ -64,5 +64,13 @@ export class AgentRuntime {
     this.secrets.wipe();
     telemetry.emit({ type: 'agent.stopped', reason, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) });
     await telemetry.shutdown(TELEMETRY_FLUSH_MS);
+    await this.closeQuietly();
+  }
+
+  /** Releases sockets and handles (cache connections, KMS clients); errors don't matter now. */
+  private async closeQuietly(): Promise<void> {
+    const cache = this.container.isBound(ArtifactCache) ? this.container.get<ArtifactCache>(ArtifactCache) : undefined;
+    const decryptor = this.container.get<Decryptor & { close?: () => Promise<void> }>(Decryptor);
+    await Promise.allSettled([cache?.close(), decryptor.close?.()]);
   }
 }

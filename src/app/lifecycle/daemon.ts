@@ -1,9 +1,10 @@
 import type { Container } from 'inversify';
 import { AgentRuntime } from './agent-runtime';
+import { installReloadHandler } from './reload';
 
 /**
  * The default lifecycle: listen on 127.0.0.1, load and poll in the background, stop on
- * SIGTERM/SIGINT. A second signal during shutdown exits at once.
+ * SIGTERM/SIGINT. A second signal during shutdown exits at once. SIGHUP reloads key files.
  */
 export async function runDaemon(container: Container): Promise<void> {
   const runtime = new AgentRuntime(container);
@@ -15,8 +16,10 @@ export async function runDaemon(container: Container): Promise<void> {
   );
   runtime.announceStarted();
   void runtime.scheduler.start();
+  const removeReload = installReloadHandler(container); // SIGHUP re-reads the token/key files
 
   const onSignal = (signal: NodeJS.Signals) => {
+    removeReload();
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
     process.once('SIGTERM', () => process.exit(1));

@@ -1,0 +1,82 @@
+import { request } from 'node:http';
+import type { ProbeTarget } from '../cli';
+
+/** Default port, repeated here rather than imported so a probe loads no config module. */
+const DEFAULT_PORT = 7779;
+/** Below the usual exec-probe timeoutSeconds, so a hung agent fails the probe instead of the kubelet killing it. */
+const PROBE_TIMEOUT_MS = 2_000;
+const MAX_BODY = 64 * 1024;
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+/**
+ * `clef-agent probe ready|health`: the API binds 127.0.0.1 only, so kubelet httpGet
+ * probes (pod IP) cannot reach it (D15); an exec probe runs this inside the pod's network
+ * namespace instead. No token: /v1/ready and /v1/health are unauthenticated and carry no
+ * secrets. Prints one status line; exit 0 on HTTP 200, 1 otherwise, 2 on a bad port.
+ */
+export async function probe(target: ProbeTarget, env: NodeJS.ProcessEnv): Promise<number> {
+  const port = probePort(env.CLEF_AGENT_PORT);
+  if (port === null) {
+    process.stderr.write('clef-agent: configuration error: CLEF_AGENT_PORT must be an integer from 1 to 65535\n');
+    return 2;
+  }
+  let reply: Reply;
+  try {
+    reply = await get(port, `/v1/${target}`);
+  } catch (e) {
+    process.stdout.write(`${target}: unreachable on 127.0.0.1:${port} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    return 1;
+  }
+  process.stdout.write(`${target}: ${summary(target, reply)}\n`);
+  return reply.status === 200 ? 0 : 1;
+}
+
+function probePort(raw: string | undefined): number | null {
+  if (raw === undefined) return DEFAULT_PORT;
+  if (!/^\d+$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+/** One line from the JSON body; only non-secret status fields are echoed. */
+function summary(target: ProbeTarget, reply: Reply): string {
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(reply.body) as Record<string, unknown>;
+  } catch {
+    // not JSON: the status code says enough
+  }
+  const field = (k: string) => (typeof body[k] === 'string' || typeof body[k] === 'number' ? String(body[k]) : undefined);
+  if (target === 'ready') {
+    if (reply.status === 200) return 'ready';
+    const why = field('reason') ?? field('code');
+    return `not ready (HTTP ${reply.status}${why ? `, ${why}` : ''})`;
+  }
+  if (reply.status !== 200) return `HTTP ${reply.status}${field('code') ? ` (${field('code')})` : ''}`;
+  const parts = [field('status') ?? 'unknown', `mode=${field('mode') ?? '?'}`, `revision=${field('revision') ?? 'none'}`];
+  const lastError = body.lastError as { code?: unknown } | null | undefined;
+  if (lastError && typeof lastError.code === 'string') parts.push(`lastError=${lastError.code}`);
+  return parts.join(' ');
+}
+
+function get(port: number, path: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    // Host must be on the agent's allowlist (127.0.0.1 / localhost), as any local client's.
+    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, accept: 'application/json' }, timeout: PROBE_TIMEOUT_MS, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (body.length < MAX_BODY) body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}

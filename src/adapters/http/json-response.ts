@@ -1,0 +1,13 @@
+import type { Context } from 'koa';
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Writes a prepared JSON string. The Content-Type is set before the body so Koa never
+ * sniffs it (a string starting with `<` would otherwise be sent as text/html).
+ */
+export function sendJson(ctx: Context, status: number, body: string): void {
+  ctx.status = status;
+  ctx.set('Content-Type', JSON_CONTENT_TYPE);
+  ctx.body = body;
+}

@@ -1,0 +1,141 @@
+import { chmod } from 'node:fs/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type Koa from 'koa';
+import { JSON_CONTENT_TYPE } from './json-response';
+
+/** Bounds that stop a slow or idle client from pinning sockets and memory. */
+export interface ServerLimits {
+  /** Time to receive the complete request head (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to receive the complete request. */
+  requestTimeoutMs: number;
+  /** Idle time allowed between requests on a keep-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Socket inactivity once a request is in progress (e.g. a client that stops reading). */
+  socketTimeoutMs: number;
+  maxHeaderSize: number;
+  /** 0: unlimited. */
+  maxRequestsPerSocket: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  socketTimeoutMs: 30_000,
+  maxHeaderSize: 16 * 1024,
+  maxRequestsPerSocket: 0,
+});
+
+/** TCP (the owner passes 127.0.0.1: nothing here defaults to a wildcard address), or a
+ * unix socket, chmod-ed to `mode` (default 0600) right after it is created. */
+export type ListenTarget = { host: string; port: number } | { path: string; mode?: number };
+
+export type StartHttpServerOptions = ListenTarget & { limits?: Partial<ServerLimits> };
+
+export interface RunningServer {
+  /** Bound TCP port (0 for a unix socket). */
+  port: number;
+  /** Bound IP address, or the unix socket path. */
+  address: string;
+  /** Stops accepting, lets in-flight requests finish, drops idle keep-alive
+   * connections, and force-closes whatever is left after `graceMs`. Idempotent. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Parse failures, oversized heads and timeouts are answered by Node before Koa runs;
+ * keep them JSON like every other error instead of Node's bare responses. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
+  const body = `{"error":"${reason.toLowerCase()}","code":"bad_request"}`;
+  const head =
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\nContent-Length: ${body.length}\r\n` +
+    'Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n';
+  socket.end(head + body, () => socket.destroy());
+}
+
+function applyLimits(server: Server, limits: ServerLimits): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  server.setTimeout(limits.socketTimeoutMs);
+}
+
+/** Graceful stop: tracks responses in flight so their connections close when done. */
+function gracefulCloser(server: Server): (graceMs: number) => Promise<void> {
+  const inFlight = new Set<ServerResponse>();
+  let closing: Promise<void> | undefined;
+
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    if (closing && !res.headersSent) res.setHeader('Connection', 'close');
+    res.on('close', () => {
+      inFlight.delete(res);
+      if (closing && inFlight.size === 0) server.closeIdleConnections();
+    });
+  });
+
+  return (graceMs) => {
+    closing ??= new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+}
+
+function listen(server: Server, target: ListenTarget): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const onListening = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if ('path' in target) server.listen({ path: target.path }, onListening);
+    else server.listen({ host: target.host, port: target.port }, onListening);
+  });
+}
+
+export async function startHttpServer(app: Koa, opts: StartHttpServerOptions): Promise<RunningServer> {
+  if ('path' in opts ? !opts.path : !opts.host) throw new TypeError('startHttpServer needs an explicit host or path');
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits };
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderSize,
+      // A missing Host is answered by the Host allowlist (403 JSON), not by Node's bare 400.
+      requireHostHeader: false,
+    },
+    app.callback(),
+  );
+  applyLimits(server, limits);
+  server.on('clientError', answerClientError);
+  const close = gracefulCloser(server);
+
+  await listen(server, opts);
+  if ('path' in opts) {
+    await chmod(opts.path, opts.mode ?? 0o600).catch(async (err: unknown) => {
+      await close(0);
+      throw err;
+    });
+    return { port: 0, address: opts.path, close };
+  }
+  const bound = server.address() as AddressInfo;
+  return { port: bound.port, address: bound.address, close };
+}

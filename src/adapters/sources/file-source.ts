@@ -1,0 +1,92 @@
+/**
+ * Local file source (mounted Kubernetes secrets/config maps, files synced by another
+ * tool). Read asynchronously on every fetch so a poll never blocks the event loop, and
+ * bounded: the size is checked with stat before reading, and the read itself stops at
+ * maxBytes + 1 so a file that grows (or a device reporting size 0) cannot exhaust memory.
+ */
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArtifactSource, FetchRequest, FetchResult, SourceCapabilities } from '../../domain/ports/artifact-source';
+import { AgentError, isAgentError } from '../../domain/errors';
+import { decodeUtf8 } from './bounded-fetch';
+import { sha256Hex } from './digest';
+import { DEFAULT_MAX_BYTES } from './defaults';
+
+const CHUNK_BYTES = 64 * 1024;
+
+export interface FileSourceOptions {
+  /** Relative paths resolve against the working directory at construction. */
+  path: string;
+  maxBytes?: number;
+}
+
+export class FileSource implements ArtifactSource {
+  readonly type = 'file';
+  readonly description: string;
+  readonly cacheKey: string;
+  /** Local reads are cheap, and unchanged content is detected by digest. */
+  readonly capabilities: SourceCapabilities = { conditional: true };
+  private readonly path: string;
+  private readonly maxBytes: number;
+
+  constructor(options: FileSourceOptions) {
+    this.path = path.resolve(options.path);
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.description = `file:${this.path}`;
+    this.cacheKey = `file:${sha256Hex(this.path)}`;
+  }
+
+  async fetch({ previous, signal }: FetchRequest): Promise<FetchResult> {
+    signal.throwIfAborted();
+    let bytes: Buffer;
+    try {
+      bytes = await this.read(signal);
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      throw this.mapError(e);
+    }
+    const contentId = sha256Hex(bytes);
+    if (previous?.contentId === contentId) return { kind: 'unchanged' };
+    return { kind: 'fetched', document: decodeUtf8(bytes), contentId, validator: { contentId } };
+  }
+
+  private async read(signal: AbortSignal): Promise<Buffer> {
+    const st = await stat(this.path);
+    if (!st.isFile()) throw new AgentError('source_bad_response', `${this.description} is not a regular file`);
+    if (st.size > this.maxBytes) throw this.tooLarge();
+    const fh = await open(this.path, 'r');
+    try {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        signal.throwIfAborted();
+        // Never ask for more than one byte past the cap, whatever stat said.
+        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, this.maxBytes + 1 - total));
+        const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) return Buffer.concat(chunks, total);
+        total += bytesRead;
+        if (total > this.maxBytes) throw this.tooLarge();
+        chunks.push(chunk.subarray(0, bytesRead));
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private tooLarge(): AgentError {
+    return new AgentError('source_too_large', `${this.description} exceeds ${this.maxBytes} bytes`);
+  }
+
+  /**
+   * EACCES/EPERM map to source_auth: like an HTTP 403, the artifact exists but the agent
+   * is not allowed to read it, and the fix is the same kind (grant access), not a retry.
+   */
+  private mapError(e: unknown): AgentError {
+    if (isAgentError(e)) return e;
+    const code = (e as NodeJS.ErrnoException)?.code;
+    const what = this.description;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return new AgentError('source_not_found', `${what} does not exist`, { hint: 'check the path and that the volume is mounted' });
+    if (code === 'EACCES' || code === 'EPERM') return new AgentError('source_auth', `${what} is not readable`, { hint: "check the file's permissions for the agent's user" });
+    return new AgentError('source_unavailable', `${what} could not be read${code ? ` (${code})` : ''}`);
+  }
+}

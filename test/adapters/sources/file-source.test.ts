@@ -1,0 +1,61 @@
+/** FileSource specifics beyond the contract: bounded reads, non-regular files, paths. */
+import { mkdtemp, mkdir, open, rm, symlink, writeFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileSource } from '../../../src/adapters/sources/file-source';
+import { sha256Hex } from '../../../src/adapters/sources/digest';
+import { codeOf } from '../../contracts/artifact-source.contract';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'clef-file-source-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const poll = (s: FileSource) => s.fetch({ signal: new AbortController().signal });
+
+it('rejects a huge (sparse, 1 GiB) file from its size alone', async () => {
+  const file = path.join(dir, 'huge.json');
+  const fh = await open(file, 'w');
+  await fh.truncate(1024 ** 3);
+  await fh.close();
+  expect((await codeOf(poll(new FileSource({ path: file })))).code).toBe('source_too_large');
+});
+
+it('accepts exactly maxBytes', async () => {
+  const file = path.join(dir, 'a.json');
+  await writeFile(file, 'x'.repeat(100));
+  expect(await poll(new FileSource({ path: file, maxBytes: 100 }))).toMatchObject({ kind: 'fetched', contentId: sha256Hex('x'.repeat(100)) });
+});
+
+it('refuses directories and devices instead of reading them (no endless /dev/zero read)', async () => {
+  expect((await codeOf(poll(new FileSource({ path: dir })))).code).toBe('source_bad_response');
+  expect((await codeOf(poll(new FileSource({ path: '/dev/zero' })))).code).toBe('source_bad_response');
+});
+
+it('maps a path under a regular file (ENOTDIR) to source_not_found', async () => {
+  await writeFile(path.join(dir, 'f'), '{}');
+  expect((await codeOf(poll(new FileSource({ path: path.join(dir, 'f', 'x.json') })))).code).toBe('source_not_found');
+});
+
+it('follows a Kubernetes-style ..data symlink swap', async () => {
+  await mkdir(path.join(dir, 'v1'));
+  await mkdir(path.join(dir, 'v2'));
+  await writeFile(path.join(dir, 'v1', 'a.json'), '{"v":1}');
+  await writeFile(path.join(dir, 'v2', 'a.json'), '{"v":2}');
+  await symlink('v1', path.join(dir, '..data'));
+  await symlink(path.join('..data', 'a.json'), path.join(dir, 'a.json'));
+  const s = new FileSource({ path: path.join(dir, 'a.json') });
+  expect(await poll(s)).toMatchObject({ document: '{"v":1}' });
+  await symlink('v2', path.join(dir, '..data_tmp'));
+  await rename(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+  expect(await poll(s)).toMatchObject({ document: '{"v":2}' });
+});
+
+it('resolves a relative path once, for the description and cache key', () => {
+  const s = new FileSource({ path: 'artifacts/prod.age.json' });
+  const abs = path.resolve('artifacts/prod.age.json');
+  expect(s.description).toBe(`file:${abs}`);
+  expect(s.cacheKey).toBe(`file:${sha256Hex(abs)}`);
+  expect(new FileSource({ path: abs }).cacheKey).toBe(s.cacheKey);
+});

@@ -16,6 +16,6 @@ import { AppTypes } from './types';
 export async function createContainer(config: AgentConfig): Promise<Container> {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AppTypes.Config).toConstantValue(config);
-  await container.load(telemetryModule, cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule);
+  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule);
   return container;
 }

@@ -11,4 +11,5 @@ export const AppTypes = {
   Authenticator: Symbol.for('clef-agent.Authenticator'),
   HttpApp: Symbol.for('clef-agent.HttpApp'),
   AgeDecryptor: Symbol.for('clef-agent.AgeDecryptor'),
+  TelemetryBuffer: Symbol.for('clef-agent.TelemetryBuffer'),
 } as const;

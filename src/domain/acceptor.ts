@@ -9,7 +9,8 @@ import type { SourceValidator } from './ports/artifact-source';
 import { SecretsSnapshot } from './snapshot';
 import type { Wipes } from './wipes';
 
-export type Origin = 'source' | 'cache';
+export type { Origin } from './ports/telemetry';
+import type { Origin } from './ports/telemetry';
 export type AcceptResult = 'refreshed' | 'unchanged';
 
 export interface Incoming {
@@ -109,9 +110,10 @@ export class Acceptor {
   private markFresh(incoming: Incoming): void {
     const { state, clock } = this.deps;
     state.lastRefreshAt = incoming.confirmedAt ?? clock.now();
-    if (incoming.origin === 'source') {
+    if (incoming.origin !== 'cache') {
+      // The source (directly, or through the fleet's lease holder) confirmed this document.
       state.lastError = null;
-      state.servedFrom = 'source';
+      state.servedFrom = incoming.origin;
     }
   }
 

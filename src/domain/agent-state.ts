@@ -3,6 +3,7 @@ import type { ErrorCode } from './errors';
 import type { LastError, NotReadyReason } from './inbound';
 import type { SourceValidator } from './ports/artifact-source';
 import type { SecretsSnapshot } from './snapshot';
+import type { Origin } from './ports/telemetry';
 
 /** The verified artifact currently accepted (ciphertext only; safe to keep in JIT mode). */
 export interface AcceptedArtifact {
@@ -24,7 +25,7 @@ export class AgentState {
   lastRefreshAt: number | null = null;
   lastAttemptAt: number | null = null;
   lastError: LastError | null = null;
-  servedFrom: 'source' | 'cache' | null = null;
+  servedFrom: Origin | null = null;
   /** Why nothing is served after a wipe; null before the first load. */
   wipedBecause: NotReadyReason | null = null;
   revokedAt: string | null = null;

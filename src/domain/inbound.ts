@@ -33,7 +33,8 @@ export interface HealthReport {
   expired: boolean;
   expiresAt: string | null;
   packedAt: string | null;
-  servedFrom: 'source' | 'cache' | null;
+  /** `fleet`: read from the shared tier, which another agent fetched from the source. */
+  servedFrom: 'source' | 'cache' | 'fleet' | null;
   /** Id of the verify key that accepted the served revision, when signatures are enforced. */
   verifiedBy: string | null;
   revokedAt: string | null;

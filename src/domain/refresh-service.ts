@@ -2,7 +2,10 @@ import { Acceptor, type AcceptResult } from './acceptor';
 import type { CoreDeps } from './core-deps';
 import { AgentError, toAgentError } from './errors';
 import type { CancelTimer } from './ports/clock';
+import type { ArtifactCache } from './ports/artifact-cache';
 import type { FetchResult, SourceValidator } from './ports/artifact-source';
+import type { Origin } from './ports/telemetry';
+import { FleetTier } from './fleet-tier';
 import { Wipes } from './wipes';
 
 export type RefreshOutcome =
@@ -17,6 +20,7 @@ export type RefreshOutcome =
 export class RefreshService {
   readonly wipes: Wipes;
   private readonly acceptor: Acceptor;
+  private readonly fleet: FleetTier | null;
   private inFlight: Promise<RefreshOutcome> | null = null;
   private controller: AbortController | null = null;
   private cancelExpiryTimer: CancelTimer | null = null;
@@ -24,6 +28,7 @@ export class RefreshService {
   constructor(private readonly deps: CoreDeps) {
     this.wipes = new Wipes(deps);
     this.acceptor = new Acceptor(deps, this.wipes, () => this.armExpiryTimer());
+    this.fleet = deps.fleet ? new FleetTier(deps, this.acceptor) : null;
   }
 
   get decryptSnapshot(): Acceptor['decryptSnapshot'] {
@@ -49,14 +54,27 @@ export class RefreshService {
   }
 
   private async run(): Promise<RefreshOutcome> {
-    const { state, clock, source } = this.deps;
-    const startedAt = clock.now();
-    state.lastAttemptAt = startedAt;
+    const startedAt = this.deps.clock.now();
+    this.deps.state.lastAttemptAt = startedAt;
+    if (!this.fleet) return this.fetchAndAccept(startedAt);
+    const decision = await this.fleet.consult(startedAt);
+    if (decision.kind === 'served') {
+      await this.writeCache();
+      return { status: decision.status };
+    }
+    const outcome = await this.fetchAndAccept(startedAt);
+    await this.fleet.finish(decision.leaseToken, outcome.status !== 'failed');
+    return outcome;
+  }
+
+  private async fetchAndAccept(startedAt: number): Promise<RefreshOutcome> {
+    const { state, source } = this.deps;
     this.controller = new AbortController();
     let result: FetchResult;
     try {
       result = await source.fetch({ previous: state.accepted?.validator, signal: this.controller.signal });
     } catch (e) {
+      if (state.stopped) return { status: 'failed', error: new AgentError('stopped', 'agent is stopping'), servedFromCache: false };
       return this.onFetchFailure(toAgentError(e, 'fetch_failed'), startedAt);
     } finally {
       this.controller = null;
@@ -99,10 +117,10 @@ export class RefreshService {
 
   private async onFetchFailure(error: AgentError, startedAt: number): Promise<RefreshOutcome> {
     const { state, clock, telemetry, cache, policy } = this.deps;
-    telemetry.emit({ type: 'fetch.failed', code: error.code, error: error.message, diskCacheAvailable: cache !== undefined, durationMs: clock.now() - startedAt });
+    telemetry.emit({ type: 'fetch.failed', code: error.code, error: error.message, diskCacheAvailable: cache !== undefined || this.deps.fleet !== undefined, durationMs: clock.now() - startedAt });
     state.recordError(error.code, error.message, clock.now());
     let servedFromCache = false;
-    if (!state.accepted && cache) servedFromCache = await this.loadFromCache(startedAt);
+    if (!state.accepted) servedFromCache = await this.loadFromCache(startedAt);
     const now = clock.now();
     if (policy.mode === 'cached' && state.snapshot && state.lastRefreshAt !== null && now - state.lastRefreshAt > policy.ttlMs) {
       this.wipes.ttlExpired();
@@ -110,10 +128,20 @@ export class RefreshService {
     return { status: 'failed', error, servedFromCache: servedFromCache && state.snapshot !== null };
   }
 
-  /** Source down and nothing loaded: serve the cached verified document, verified again. */
+  /** Source down and nothing loaded: serve a cached verified document (local tier first,
+   * then the fleet's shared tier), verified again; the TTL still counts from `confirmedAt`. */
   private async loadFromCache(startedAt: number): Promise<boolean> {
-    const { cache, source, state, clock, policy, telemetry } = this.deps;
-    const entry = await cache!.get(source.cacheKey).catch(() => undefined);
+    const { cache, fleet } = this.deps;
+    const tiers: Array<[ArtifactCache, Origin]> = [];
+    if (cache) tiers.push([cache, 'cache']);
+    if (fleet) tiers.push([fleet.cache, 'fleet']);
+    for (const [tier, origin] of tiers) if (await this.loadFrom(tier, origin, startedAt)) return true;
+    return false;
+  }
+
+  private async loadFrom(tier: ArtifactCache, origin: Origin, startedAt: number): Promise<boolean> {
+    const { source, state, clock, policy, telemetry } = this.deps;
+    const entry = await tier.get(source.cacheKey).catch(() => undefined);
     if (!entry) return false;
     if (policy.mode === 'cached' && clock.now() - entry.confirmedAt > policy.ttlMs) {
       telemetry.emit({ type: 'cache.expired', cacheTtlSeconds: policy.ttlMs / 1000, diskCachePurged: false });
@@ -121,11 +149,12 @@ export class RefreshService {
     }
     const lastError = state.lastError;
     try {
-      await this.acceptor.accept({ document: entry.document, origin: 'cache', validator: entry.validator, confirmedAt: entry.confirmedAt, startedAt });
+      await this.acceptor.accept({ document: entry.document, origin, validator: entry.validator, confirmedAt: entry.confirmedAt, startedAt });
     } catch {
-      return false; // reported as artifact.invalid with origin "cache"; the entry is never trusted blindly
+      return false; // reported as artifact.invalid; a cached entry is never trusted blindly
     }
     state.lastError = lastError; // the source is still failing: health keeps saying why
+    state.servedFrom = 'cache';
     telemetry.emit({ type: 'cache.served', revision: entry.revision });
     return true;
   }

@@ -13,6 +13,8 @@ export type SourceConfig =
       apiUrl?: string;
     };
 
+import type { ResolvedOtlpConfig } from '../../adapters/telemetry/otlp-config';
+
 export interface AgentConfig {
   source: SourceConfig;
   /** age identities (several allowed for rotation); empty for KMS-only deployments. */
@@ -32,6 +34,8 @@ export interface AgentConfig {
   mode: 'cached' | 'jit';
   cachePath?: string;
   telemetryUrl?: string;
+  /** OTLP export, from CLEF_AGENT_TELEMETRY_URL and/or the standard OTEL_EXPORTER_OTLP_* variables. */
+  otlp?: ResolvedOtlpConfig;
   logLevel: string;
   accessLog: boolean;
   pollIntervalMs?: number;

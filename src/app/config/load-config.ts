@@ -9,6 +9,7 @@ import {
   DEFAULT_TTL_SECONDS,
   type SourceConfig,
 } from './agent-config';
+import { OtlpConfigError, resolveOtlpConfig } from '../../adapters/telemetry/otlp-config';
 import { ConfigError } from './config-error';
 import { type Env, envSchema, SECRET_VARIABLES } from './env-schema';
 import { checkTokenShape, readSecretFile, tokenFromFile } from './secret-files';
@@ -35,6 +36,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
     mode: ttlSeconds === 0 ? 'jit' : 'cached',
     cachePath: env.CLEF_AGENT_CACHE_PATH,
     telemetryUrl: env.CLEF_AGENT_TELEMETRY_URL,
+    otlp: otlpConfig(raw, env.CLEF_AGENT_TELEMETRY_URL),
     logLevel: env.CLEF_AGENT_LOG_LEVEL ?? 'info',
     accessLog: env.CLEF_AGENT_ACCESS_LOG ?? false,
     pollIntervalMs: env.CLEF_AGENT_POLL_INTERVAL === undefined ? undefined : env.CLEF_AGENT_POLL_INTERVAL * 1000,
@@ -129,4 +131,14 @@ async function tokenConfig(env: Env): Promise<{ token: string; tokenFile?: strin
   }
   const { token, generated } = await tokenFromFile(file);
   return { token, tokenFile: file, tokenGenerated: generated };
+}
+
+function otlpConfig(raw: NodeJS.ProcessEnv, telemetryUrl: string | undefined) {
+  try {
+    return resolveOtlpConfig(raw, telemetryUrl);
+  } catch (e) {
+    if (!(e instanceof OtlpConfigError)) throw e;
+    const [variable, ...rest] = e.message.split(' ');
+    throw new ConfigError(variable.split('=')[0], rest.join(' '));
+  }
 }

@@ -8,6 +8,7 @@ import { ArtifactCache, Decryptor, Telemetry } from '../../domain/ports';
 import type { AgentConfig } from '../config/agent-config';
 import { AppTypes } from '../types';
 import { AGENT_VERSION } from '../version';
+import { startOtlpExport } from './otlp-export';
 
 /** Bounded shutdown budget: the process exits well within 2 s of a signal. */
 const HTTP_GRACE_MS = 1_000;
@@ -22,6 +23,8 @@ export class AgentRuntime {
   private server: RunningServer | null = null;
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | null = null;
+  private otlp: Promise<unknown> = Promise.resolve();
+  private releaseTelemetryGate: () => void = () => undefined;
 
   constructor(private readonly container: Container) {}
 
@@ -47,6 +50,17 @@ export class AgentRuntime {
     return this.server;
   }
 
+  /** Starts background refreshing; OTLP export (when configured) attaches after the first
+   * refresh settles, or at shutdown, whichever comes first. */
+  startRefreshing(): Promise<unknown> {
+    const first = this.scheduler.start();
+    const gate = new Promise<void>((resolve) => (this.releaseTelemetryGate = resolve));
+    this.otlp = startOtlpExport(this.container, Promise.race([first, gate])).catch((e: unknown) => {
+      this.logger.warn({ event: 'telemetry.unavailable', error: e instanceof Error ? e.name : 'error' }, 'OTLP export could not start');
+    });
+    return first;
+  }
+
   announceStarted(): void {
     const telemetry = this.container.get<Telemetry>(Telemetry);
     telemetry.emit({ type: 'agent.started', version: AGENT_VERSION, mode: this.config.mode });
@@ -62,6 +76,8 @@ export class AgentRuntime {
     this.scheduler.stop();
     await this.server?.close(HTTP_GRACE_MS);
     this.secrets.wipe();
+    this.releaseTelemetryGate();
+    await this.otlp;
     telemetry.emit({ type: 'agent.stopped', reason, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) });
     await telemetry.shutdown(TELEMETRY_FLUSH_MS);
     await this.closeQuietly();

@@ -15,7 +15,7 @@ export async function runDaemon(container: Container): Promise<void> {
     'listening',
   );
   runtime.announceStarted();
-  void runtime.scheduler.start();
+  void runtime.startRefreshing();
   const removeReload = installReloadHandler(container); // SIGHUP re-reads the token/key files
 
   const onSignal = (signal: NodeJS.Signals) => {

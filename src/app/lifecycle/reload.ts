@@ -12,10 +12,11 @@ import { AppTypes } from '../types';
 
 export type FileOutcome = 'reloaded' | 'failed' | 'not_configured';
 
+/** Keys avoid the word "token": the logger redacts such fields wholesale. */
 export interface ReloadReport {
-  token: FileOutcome;
-  ageKey: FileOutcome;
-  verifyKey: FileOutcome;
+  bearerTokenFile: FileOutcome;
+  ageKeyFile: FileOutcome;
+  verifyKeyFile: FileOutcome;
 }
 
 /**
@@ -41,14 +42,14 @@ export async function reloadSecretFiles(container: Container): Promise<ReloadRep
     }
   };
   const report: ReloadReport = {
-    token: await attempt('CLEF_AGENT_TOKEN_FILE', config.tokenFile, (text) => {
+    bearerTokenFile: await attempt('CLEF_AGENT_TOKEN_FILE', config.tokenFile, (text) => {
       const token = checkTokenShape('CLEF_AGENT_TOKEN_FILE', text.trim());
       container.get<StaticTokenAuthenticator>(AppTypes.Authenticator).setToken(token);
     }),
-    ageKey: await attempt('CLEF_AGENT_AGE_KEY_FILE', config.ageKeyFile, async (text) => {
+    ageKeyFile: await attempt('CLEF_AGENT_AGE_KEY_FILE', config.ageKeyFile, async (text) => {
       container.get<AgeDecryptor>(AppTypes.AgeDecryptor).setIdentities(await loadAgeIdentities(text));
     }),
-    verifyKey: await attempt('CLEF_AGENT_VERIFY_KEY_FILE', config.verifyKeyFile, (text) => {
+    verifyKeyFile: await attempt('CLEF_AGENT_VERIFY_KEY_FILE', config.verifyKeyFile, (text) => {
       container.get<NodeSignatureVerifier>(SignatureVerifier).setKeys(parseVerifyKeys(text));
     }),
   };

@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import type Koa from 'koa';
+import type pino from 'pino';
 import { createHttpApp } from '../../adapters/http/app';
 import { type Authenticator, StaticTokenAuthenticator } from '../../adapters/http/authenticator';
 import { SecretsQuery } from '../../domain/inbound';
@@ -14,9 +15,13 @@ export const httpModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind<Koa>(AppTypes.HttpApp)
     .toResolvedValue(
-      (c: AgentConfig, query: SecretsQuery, authenticator: Authenticator, telemetry: Telemetry) =>
-        createHttpApp({ query, authenticator, port: c.port, telemetry }),
-      [AppTypes.Config, SecretsQuery, AppTypes.Authenticator, Telemetry],
+      (c: AgentConfig, query: SecretsQuery, authenticator: Authenticator, telemetry: Telemetry, logger: pino.Logger) => {
+        const app = createHttpApp({ query, authenticator, port: c.port, telemetry });
+        // Unexpected errors already became a generic 500; log only what kind of error it was.
+        app.on('error', (err: unknown) => logger.error({ event: 'http.error', error: err instanceof Error ? err.name : 'error' }, 'unexpected error while serving a request'));
+        return app;
+      },
+      [AppTypes.Config, SecretsQuery, AppTypes.Authenticator, Telemetry, AppTypes.Logger],
     )
     .inSingletonScope();
 });

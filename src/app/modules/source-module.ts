@@ -3,19 +3,35 @@ import { FileSource } from '../../adapters/sources/file-source';
 import { HttpSource } from '../../adapters/sources/http-source';
 import { ArtifactSource } from '../../domain/ports';
 import type { AgentConfig } from '../config/agent-config';
+import { ConfigError } from '../config/config-error';
+import { isAgentError } from '../../domain/errors';
 import { AppTypes } from '../types';
 import { USER_AGENT } from '../version';
 import { vcsSource } from './vcs-source-factory';
 
-/** Picks the one ArtifactSource adapter the configuration names. */
+/** Adapters validate their inputs when built; those failures are configuration errors. */
 export function createSource(config: AgentConfig): ArtifactSource {
-  const limits = { maxBytes: config.maxArtifactBytes, timeoutMs: config.fetchTimeoutMs, userAgent: USER_AGENT };
+  try {
+    return buildSource(config);
+  } catch (e) {
+    const variable = config.source.kind === 'vcs' ? 'CLEF_AGENT_VCS_*' : 'CLEF_AGENT_SOURCE';
+    if (isAgentError(e) && e.code === 'source_insecure') {
+      throw new ConfigError(variable, 'is plain http:// to a non-loopback host: use https, or set CLEF_AGENT_ALLOW_INSECURE_HTTP=true (and a verify key)');
+    }
+    if (e instanceof TypeError) throw new ConfigError(variable, `is not usable: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Picks the one ArtifactSource adapter the configuration names. */
+function buildSource(config: AgentConfig): ArtifactSource {
+  const limits = { maxBytes: config.maxArtifactBytes, timeoutMs: config.fetchTimeoutMs, userAgent: USER_AGENT, allowInsecureHttp: config.allowInsecureHttp };
   const s = config.source;
   switch (s.kind) {
     case 'file':
       return new FileSource({ path: s.path, maxBytes: config.maxArtifactBytes });
     case 'http':
-      return new HttpSource({ url: s.url, allowInsecureHttp: config.allowInsecureHttp, ...limits });
+      return new HttpSource({ url: s.url, ...limits });
     case 'vcs':
       return vcsSource(s, limits);
   }

@@ -1,3 +1,4 @@
+import { BitbucketSource, GitHubSource, GitLabSource } from '../../adapters/sources';
 import type { ArtifactSource } from '../../domain/ports';
 import type { SourceConfig } from '../config/agent-config';
 
@@ -5,10 +6,21 @@ export interface SourceLimits {
   maxBytes: number;
   timeoutMs: number;
   userAgent: string;
+  allowInsecureHttp: boolean;
 }
 
-/** VCS sources (GitHub, GitLab, Bitbucket); wired in once their adapters land. */
+const PROVIDERS = { github: GitHubSource, gitlab: GitLabSource, bitbucket: BitbucketSource } as const;
+
+/** GitHub, GitLab or Bitbucket Cloud, reading `.clef/packed/<identity>/<environment>.age.json`. */
 export function vcsSource(s: Extract<SourceConfig, { kind: 'vcs' }>, limits: SourceLimits): ArtifactSource {
-  void limits;
-  throw new Error(`VCS provider ${s.provider} is not wired yet`);
+  const Source = PROVIDERS[s.provider];
+  return new Source({
+    repo: s.repo,
+    token: s.token,
+    identity: s.identity,
+    environment: s.environment,
+    ref: s.ref,
+    apiUrl: s.apiUrl,
+    ...limits,
+  });
 }

@@ -5,3 +5,4 @@ export * from './decryptor';
 export * from './hasher';
 export * from './signature-verifier';
 export * from './telemetry';
+export * from './fleet-lease';

@@ -13,7 +13,7 @@ export type AgentEvent =
       revision: string;
       keyCount?: number;
       kmsEnvelope: boolean;
-      origin: 'source' | 'cache';
+      origin: Origin;
       durationMs: number;
       decryptMs?: number;
       expiresAt?: string;
@@ -22,7 +22,7 @@ export type AgentEvent =
   | { type: 'artifact.unchanged'; revision: string; durationMs: number }
   | { type: 'artifact.revoked'; revokedAt: string }
   | { type: 'artifact.expired'; expiresAt: string }
-  | { type: 'artifact.invalid'; reason: ErrorCode; error: string; origin: 'source' | 'cache' }
+  | { type: 'artifact.invalid'; reason: ErrorCode; error: string; origin: Origin }
   | { type: 'fetch.failed'; code: ErrorCode; error: string; diskCacheAvailable: boolean; durationMs: number }
   | { type: 'cache.served'; revision: string }
   | { type: 'cache.expired'; cacheTtlSeconds: number; diskCachePurged: boolean }
@@ -31,6 +31,8 @@ export type AgentEvent =
   | { type: 'http.request'; route: string; method: string; status: number; durationMs: number };
 
 export type AgentEventType = AgentEvent['type'];
+/** Where a document came from: the source, the local cache, or the fleet's shared tier. */
+export type Origin = 'source' | 'cache' | 'fleet';
 export type ServingMode = 'cached' | 'jit';
 
 export const Telemetry = Symbol.for('clef-agent.Telemetry');

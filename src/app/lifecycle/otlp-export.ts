@@ -1,0 +1,57 @@
+import type { Container } from 'inversify';
+import type { BufferedTelemetry } from '../../adapters/telemetry/buffered-telemetry';
+import { loadOtlpTelemetry } from '../../adapters/telemetry/load-otlp-telemetry';
+import { telemetryHeadersFromSecrets } from '../../adapters/telemetry/otlp-config';
+import type { AgentState } from '../../domain/agent-state';
+import type { Telemetry } from '../../domain/ports';
+import type { AgentConfig } from '../config/agent-config';
+import { AppTypes } from '../types';
+import { AGENT_VERSION } from '../version';
+
+/** `s3` for S3 URLs (the reference reports them as http/file, W13). */
+function sourceType(config: AgentConfig): string {
+  const s = config.source;
+  if (s.kind !== 'http') return s.kind;
+  return /(^|\.)s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/i.test(new URL(s.url).hostname) ? 's3' : 'http';
+}
+
+/**
+ * Starts loading the OpenTelemetry SDK (only now: nothing OTel is loaded otherwise) and
+ * attaches it to the startup buffer once `firstRefresh` settles. Auth headers are read
+ * at every export from the served secrets (`CLEF_TELEMETRY_HEADERS` / `CLEF_TELEMETRY_TOKEN`,
+ * first namespace that has the key), so rotations are picked up (W13).
+ */
+export function startOtlpExport(container: Container, firstRefresh: Promise<unknown>): Promise<Telemetry | undefined> {
+  const config = container.get<AgentConfig>(AppTypes.Config);
+  if (!config.otlp) return Promise.resolve(undefined);
+  const otlp = config.otlp;
+  const buffer = container.get<BufferedTelemetry>(AppTypes.TelemetryBuffer);
+  const state = container.get<AgentState>(AppTypes.AgentState);
+  const lookup = (key: string): string | undefined => {
+    const snapshot = state.snapshot;
+    if (!snapshot) return undefined;
+    for (const ns of snapshot.namespaces) {
+      const value = snapshot.get(ns, key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const loading = loadOtlpTelemetry({
+    logsUrl: otlp.logsUrl,
+    metricsUrl: otlp.metricsUrl,
+    protocol: otlp.protocol,
+    headers: () => ({ ...otlp.headers, ...telemetryHeadersFromSecrets(lookup) }),
+    accessLog: config.accessLog,
+    resource: {
+      serviceVersion: AGENT_VERSION,
+      agentId: config.agentId,
+      identity: config.expectedIdentity ?? 'unknown',
+      environment: config.expectedEnvironment ?? 'unknown',
+      sourceType: sourceType(config),
+    },
+  });
+  return Promise.all([loading, firstRefresh.catch(() => undefined)]).then(([telemetry]) => {
+    buffer.attach(telemetry);
+    return telemetry;
+  });
+}

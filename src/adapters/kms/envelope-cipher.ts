@@ -4,6 +4,7 @@
  * Provider-neutral, so GCP / Azure adapters reuse it and only differ in the unwrap.
  */
 import { createDecipheriv } from 'node:crypto';
+import { decodeStrictBase64 } from '../crypto/strict-base64';
 import { AgentError, ErrorCode } from '../../domain/errors';
 import type { PackedArtifact } from '../../domain/artifact/types';
 
@@ -20,13 +21,12 @@ export interface EnvelopeCipherInputs {
   wrappedKey: Buffer;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /** Strict standard base64: Buffer.from(…, 'base64') silently skips junk, which could
  * turn a malformed IV into one of the "right" length. */
 export function decodeBase64(value: string, code: ErrorCode, what: string): Buffer {
-  if (!BASE64.test(value)) throw new AgentError(code, `envelope ${what} is not standard base64`);
-  return Buffer.from(value, 'base64');
+  const bytes = decodeStrictBase64(value);
+  if (!bytes) throw new AgentError(code, `envelope ${what} is not standard base64`);
+  return bytes;
 }
 
 export function envelopeInputs(artifact: PackedArtifact): EnvelopeCipherInputs {

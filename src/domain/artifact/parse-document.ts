@@ -29,8 +29,16 @@ function truthy(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false && v !== 0 && v !== '';
 }
 
+/** A bounded, printable description of `revokedAt` for health and logs (the value is
+ * attacker-controlled: cap it, and never let a deeply nested value throw). */
 function describeRevokedAt(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  let text: string;
+  try {
+    text = typeof v === 'string' ? v : JSON.stringify(v);
+  } catch {
+    text = Array.isArray(v) ? '[array]' : '[object]';
+  }
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 
 function invalid(code: 'invalid_shape' | 'signature', member: string): AgentError {

@@ -9,7 +9,10 @@ export const AppTypes = {
   SecretsService: Symbol.for('clef-agent.SecretsService'),
   Logger: Symbol.for('clef-agent.Logger'),
   Authenticator: Symbol.for('clef-agent.Authenticator'),
+  /** CLEF_AGENT_TOKENS_FILE entries, asked after the static token (Authenticator). */
+  ScopedTokens: Symbol.for('clef-agent.ScopedTokens'),
   HttpApp: Symbol.for('clef-agent.HttpApp'),
   AgeDecryptor: Symbol.for('clef-agent.AgeDecryptor'),
   TelemetryBuffer: Symbol.for('clef-agent.TelemetryBuffer'),
+  FleetCache: Symbol.for('clef-agent.FleetCache'),
 } as const;

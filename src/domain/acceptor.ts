@@ -69,7 +69,14 @@ export class Acceptor {
     const held = state.accepted;
     if (held && held.digest === verification.digest && (policy.mode === 'jit' || state.snapshot)) {
       held.validator = incoming.validator ?? held.validator;
+      // Same signed content, possibly re-signed by a rotated key: health must name the key
+      // that verified it now, and the cache must keep the copy the current keys accept.
+      if (held.keyId !== verification.keyId) {
+        held.keyId = verification.keyId;
+        held.document = incoming.document;
+      }
       this.markFresh(incoming);
+      this.deps.telemetry.emit({ type: 'artifact.unchanged', revision: artifact.revision, durationMs: clock.now() - incoming.startedAt });
       return 'unchanged';
     }
     const snapshot = await this.decryptSnapshot(artifact);

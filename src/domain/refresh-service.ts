@@ -27,7 +27,10 @@ export class RefreshService {
 
   constructor(private readonly deps: CoreDeps) {
     this.wipes = new Wipes(deps);
-    this.acceptor = new Acceptor(deps, this.wipes, () => this.armExpiryTimer());
+    this.acceptor = new Acceptor(deps, this.wipes, () => {
+      this.armExpiryTimer();
+      deps.state.notifyChanged(); // a new revision is served: wake long-polls
+    });
     this.fleet = deps.fleet ? new FleetTier(deps, this.acceptor) : null;
   }
 
@@ -51,6 +54,7 @@ export class RefreshService {
     this.deps.state.stopped = true;
     this.controller?.abort();
     this.cancelExpiryTimer?.();
+    this.deps.state.notifyChanged(); // long-polls answer 503 now instead of holding the drain
   }
 
   private async run(): Promise<RefreshOutcome> {
@@ -154,7 +158,7 @@ export class RefreshService {
       return false; // reported as artifact.invalid; a cached entry is never trusted blindly
     }
     state.lastError = lastError; // the source is still failing: health keeps saying why
-    state.servedFrom = 'cache';
+    state.servedFrom = origin;
     telemetry.emit({ type: 'cache.served', revision: entry.revision });
     return true;
   }

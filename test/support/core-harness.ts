@@ -40,12 +40,16 @@ export interface HarnessOptions extends Partial<AgentPolicy> {
   verifyKeys?: string[];
   cache?: ArtifactCache;
   source?: MemorySource;
+  fleet?: CoreDeps['fleet'];
+  /** Share an age identity between harnesses (agents of one fleet). */
+  age?: { identity: string; recipient: string };
+  clock?: FakeClock;
 }
 
 export async function coreHarness(options: HarnessOptions = {}) {
-  const { verifyKeys = [], cache, source = new MemorySource(), ...policyOverrides } = options;
-  const clock = new FakeClock();
-  const age = await newAgeIdentity();
+  const { verifyKeys = [], cache, source = new MemorySource(), fleet, clock = new FakeClock(), ...rest } = options;
+  const { age: sharedAge, ...policyOverrides } = rest;
+  const age = sharedAge ?? (await newAgeIdentity());
   const decryptor = new CountingDecryptor(new AgeDecryptor({ identities: [age.identity] }));
   const telemetry = new MemoryTelemetry();
   const policy: AgentPolicy = {
@@ -68,6 +72,7 @@ export async function coreHarness(options: HarnessOptions = {}) {
     clock,
     telemetry,
     cache,
+    fleet,
     state: new AgentState(),
     policy,
   };

@@ -14,6 +14,7 @@ export type SourceConfig =
     };
 
 import type { ResolvedOtlpConfig } from '../../adapters/telemetry/otlp-config';
+import type { ScopedTokenEntry } from '../../adapters/http/scoped-token-authenticator';
 
 export interface AgentConfig {
   source: SourceConfig;
@@ -33,6 +34,8 @@ export interface AgentConfig {
   ttlSeconds: number;
   mode: 'cached' | 'jit';
   cachePath?: string;
+  /** Fleet tier (Redis/Valkey); may carry a password, never logged. */
+  cacheUrl?: string;
   telemetryUrl?: string;
   /** OTLP export, from CLEF_AGENT_TELEMETRY_URL and/or the standard OTEL_EXPORTER_OTLP_* variables. */
   otlp?: ResolvedOtlpConfig;
@@ -46,7 +49,28 @@ export interface AgentConfig {
   allowInsecureHttp: boolean;
   fetchTimeoutMs: number;
   maxArtifactBytes: number;
+  /** CLEF_AGENT_SOCKET / _SOCKET_MODE: an extra (or the only) listener on a unix socket. */
+  socket?: { path: string; mode: number };
+  /** False with CLEF_AGENT_TCP=false: nothing listens on 127.0.0.1 (the socket must be set). */
+  tcp: boolean;
+  /** CLEF_AGENT_TOKENS_FILE and the scoped tokens read from it at startup (reloaded later). */
+  tokensFile?: string;
+  scopedTokens: ScopedTokenEntry[];
+  /** `clef-agent exec` only. */
+  exec: ExecConfig;
 }
+
+export type ExecOnRotate = { kind: 'none' } | { kind: 'restart' } | { kind: 'signal'; signal: NodeJS.Signals };
+
+export interface ExecConfig {
+  /** Prepended to every default `<namespace>__<key>` name. */
+  prefix: string;
+  /** CLEF_AGENT_EXEC_KEYS: flat secret name → variable name; when set, only these are exported. */
+  keys?: ReadonlyMap<string, string>;
+  onRotate: ExecOnRotate;
+}
+
+export const DEFAULT_SOCKET_MODE = 0o660;
 
 export const DEFAULT_PORT = 7779;
 export const DEFAULT_TTL_SECONDS = 300;

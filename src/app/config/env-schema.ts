@@ -54,6 +54,10 @@ export const envSchema = z.object({
   CLEF_AGENT_TOKEN_FILE: optionalText,
   CLEF_AGENT_ID: z.string().min(1, { message: 'must not be empty' }).optional(),
   CLEF_AGENT_CACHE_PATH: optionalText,
+  CLEF_AGENT_CACHE_URL: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
   CLEF_AGENT_TELEMETRY_URL: z.preprocess(blankToUndefined, z.url({ message: 'must be an http(s) URL' }).optional()),
   CLEF_AGENT_LOG_LEVEL: z.preprocess(
     blankToUndefined,
@@ -71,6 +75,23 @@ export const envSchema = z.object({
   CLEF_AGENT_ALLOW_INSECURE_HTTP: flag,
   CLEF_AGENT_FETCH_TIMEOUT: z.preprocess(blankToUndefined, seconds(1, 'a number of seconds from 1 to 86400').optional()),
   CLEF_AGENT_MAX_ARTIFACT_BYTES: z.preprocess(blankToUndefined, integer(1024, 1024 ** 3, 'a byte count from 1024 to 1073741824').optional()),
+  // docs/FEATURES.md: unix socket, TCP switch, scoped tokens, exec
+  CLEF_AGENT_SOCKET: optionalText,
+  CLEF_AGENT_SOCKET_MODE: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^0?[0-7]{3}$/, { message: 'must be an octal mode such as 0660' }).transform((v) => parseInt(v, 8)).optional(),
+  ),
+  CLEF_AGENT_TCP: flag,
+  CLEF_AGENT_TOKENS_FILE: optionalText,
+  CLEF_AGENT_EXEC_PREFIX: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be a valid environment variable name prefix (letters, digits, _)' }).optional(),
+  ),
+  CLEF_AGENT_EXEC_KEYS: optionalText,
+  CLEF_AGENT_EXEC_ON_ROTATE: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^(none|restart|signal:SIG[A-Z0-9]+)$/, { message: 'must be none, restart or signal:<SIGNAME> (e.g. signal:SIGHUP)' }).optional(),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -80,4 +101,5 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'CLEF_AGENT_TOKEN',
   'CLEF_AGENT_AGE_KEY',
   'CLEF_AGENT_VCS_TOKEN',
+  'CLEF_AGENT_CACHE_URL', // may carry a Redis password
 ]);

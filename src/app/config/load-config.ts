@@ -13,6 +13,7 @@ import { OtlpConfigError, resolveOtlpConfig } from '../../adapters/telemetry/otl
 import { ConfigError } from './config-error';
 import { type Env, envSchema, SECRET_VARIABLES } from './env-schema';
 import { checkTokenShape, readSecretFile, tokenFromFile } from './secret-files';
+import { extensionsConfig } from './extensions-config';
 
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
 export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
@@ -35,6 +36,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
     ttlSeconds,
     mode: ttlSeconds === 0 ? 'jit' : 'cached',
     cachePath: env.CLEF_AGENT_CACHE_PATH,
+    cacheUrl: env.CLEF_AGENT_CACHE_URL,
     telemetryUrl: env.CLEF_AGENT_TELEMETRY_URL,
     otlp: otlpConfig(raw, env.CLEF_AGENT_TELEMETRY_URL),
     logLevel: env.CLEF_AGENT_LOG_LEVEL ?? 'info',
@@ -47,6 +49,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
     allowInsecureHttp: env.CLEF_AGENT_ALLOW_INSECURE_HTTP ?? false,
     fetchTimeoutMs: env.CLEF_AGENT_FETCH_TIMEOUT === undefined ? DEFAULT_FETCH_TIMEOUT_MS : env.CLEF_AGENT_FETCH_TIMEOUT * 1000,
     maxArtifactBytes: env.CLEF_AGENT_MAX_ARTIFACT_BYTES ?? DEFAULT_MAX_ARTIFACT_BYTES,
+    ...(await extensionsConfig(env, token.token)),
   };
 }
 

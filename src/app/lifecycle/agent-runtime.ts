@@ -1,13 +1,14 @@
 import type { Container } from 'inversify';
 import type Koa from 'koa';
 import type pino from 'pino';
-import { startHttpServer, type RunningServer } from '../../adapters/http/server';
+import type { RunningServer } from '../../adapters/http/server';
 import type { RefreshScheduler } from '../../domain/refresh-scheduler';
 import type { SecretsService } from '../../domain/secrets-service';
-import { ArtifactCache, Decryptor, Telemetry } from '../../domain/ports';
+import { ArtifactCache, Decryptor, FleetLease, Telemetry } from '../../domain/ports';
 import type { AgentConfig } from '../config/agent-config';
 import { AppTypes } from '../types';
 import { AGENT_VERSION } from '../version';
+import { startListeners } from './listeners';
 import { startOtlpExport } from './otlp-export';
 
 /** Bounded shutdown budget: the process exits well within 2 s of a signal. */
@@ -46,7 +47,7 @@ export class AgentRuntime {
 
   async listen(): Promise<RunningServer> {
     const app = this.container.get<Koa>(AppTypes.HttpApp);
-    this.server = await startHttpServer(app, { host: this.config.host, port: this.config.port });
+    this.server = await startListeners(app, this.config, this.logger); // TCP and/or unix socket
     return this.server;
   }
 
@@ -85,8 +86,16 @@ export class AgentRuntime {
 
   /** Releases sockets and handles (cache connections, KMS clients); errors don't matter now. */
   private async closeQuietly(): Promise<void> {
-    const cache = this.container.isBound(ArtifactCache) ? this.container.get<ArtifactCache>(ArtifactCache) : undefined;
-    const decryptor = this.container.get<Decryptor & { close?: () => Promise<void> }>(Decryptor);
-    await Promise.allSettled([cache?.close(), decryptor.close?.()]);
+    const closables: Array<{ close?: () => Promise<void> } | undefined> = [
+      this.optional<ArtifactCache>(ArtifactCache),
+      this.optional<ArtifactCache>(AppTypes.FleetCache),
+      this.optional<FleetLease>(FleetLease),
+      this.container.get<Decryptor & { close?: () => Promise<void> }>(Decryptor),
+    ];
+    await Promise.allSettled(closables.map((c) => c?.close?.()));
+  }
+
+  private optional<T>(id: symbol): T | undefined {
+    return this.container.isBound(id) ? this.container.get<T>(id) : undefined;
   }
 }

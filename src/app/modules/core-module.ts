@@ -7,6 +7,7 @@ import {
   ArtifactSource,
   Clock,
   Decryptor,
+  FleetLease,
   Hasher,
   SignatureVerifier,
   Telemetry,
@@ -49,12 +50,17 @@ export const coreModule = new ContainerModule(({ bind }) => {
       state: AgentState,
       policy: AgentPolicy,
       cache: ArtifactCache | undefined,
+      fleetCache: ArtifactCache | undefined,
+      lease: FleetLease | undefined,
     ) => ({
       source, decryptor, verifier, hasher, clock, telemetry, state, policy, cache,
+      fleet: fleetCache && lease ? { cache: fleetCache, lease } : undefined,
     }),
     [
       ArtifactSource, Decryptor, SignatureVerifier, Hasher, Clock, Telemetry, AppTypes.AgentState, AppTypes.Policy,
       { serviceIdentifier: ArtifactCache, optional: true },
+      { serviceIdentifier: AppTypes.FleetCache, optional: true },
+      { serviceIdentifier: FleetLease, optional: true },
     ],
   ).inSingletonScope();
   bind(AppTypes.RefreshService).toResolvedValue((d: CoreDeps) => new RefreshService(d), [AppTypes.CoreDeps]).inSingletonScope();

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { ScopedTokenEntry } from '../../adapters/http/scoped-token-authenticator';
+import { ConfigError } from './config-error';
+
+/**
+ * CLEF_AGENT_TOKENS_FILE: scoped bearer tokens, stored as SHA-256 hashes so the file
+ * grants nothing if it leaks. YAML or JSON (JSON is YAML), either a list or `{tokens: [...]}`:
+ *
+ *   tokens:
+ *     - name: billing
+ *       sha256: 3f0a…   # printf %s "$TOKEN" | sha256sum
+ *       namespaces: [billing, shared]
+ */
+const VARIABLE = 'CLEF_AGENT_TOKENS_FILE';
+
+const entry = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'name must be 1-64 of A-Z a-z 0-9 . _ -' }),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hex digits (the SHA-256 of the token, not the token)' })
+      .transform((h) => h.toLowerCase()),
+    namespaces: z.array(z.string().min(1, { message: 'namespace names must not be empty' })).min(1, { message: 'namespaces must list at least one namespace' }),
+  })
+  .strict();
+
+const fileSchema = z.union([z.array(entry), z.object({ tokens: z.array(entry) }).strict().transform((f) => f.tokens)]);
+
+function fail(file: string, why: string): never {
+  throw new ConfigError(VARIABLE, `points to ${file}, which is not a valid tokens file: ${why}`);
+}
+
+/**
+ * Parses and checks the whole file; throws a ConfigError naming the entry (by position
+ * and name, never by hash). `staticToken` is CLEF_AGENT_TOKEN: an entry with the same hash
+ * would be shadowed by it (all namespaces), so it is refused rather than silently widened.
+ */
+export function parseTokensFile(text: string, file: string, staticToken: string): ScopedTokenEntry[] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 0 }); // no alias expansion: no billion laughs
+  } catch (e) {
+    fail(file, `not YAML or JSON (${(e as Error).name})`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue.path.find((p) => typeof p === 'number');
+    fail(file, `${at === undefined ? '' : `entry ${Number(at) + 1}: `}${issue.message}`);
+  }
+  const staticHash = createHash('sha256').update(staticToken, 'latin1').digest('hex');
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  parsed.data.forEach((e, i) => {
+    if (names.has(e.name)) fail(file, `entry ${i + 1}: name "${e.name}" is used twice`);
+    if (hashes.has(e.sha256)) fail(file, `entry ${i + 1} ("${e.name}"): the same token hash appears twice`);
+    if (e.sha256 === staticHash) fail(file, `entry ${i + 1} ("${e.name}"): this is the hash of CLEF_AGENT_TOKEN, which already grants every namespace`);
+    names.add(e.name);
+    hashes.add(e.sha256);
+  });
+  return parsed.data.map((e) => ({ name: e.name, sha256: e.sha256, namespaces: [...new Set(e.namespaces)] }));
+}

@@ -8,6 +8,12 @@ import type { AgentConfig } from '../config/agent-config';
 import { AppTypes } from '../types';
 import { AGENT_VERSION } from '../version';
 
+/** Standard OTel SDK variables for the batch and export intervals (milliseconds). */
+function intervalEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  return raw !== undefined && /^\d{1,9}$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined;
+}
+
 /** `s3` for S3 URLs (the reference reports them as http/file, W13). */
 function sourceType(config: AgentConfig): string {
   const s = config.source;
@@ -42,6 +48,8 @@ export function startOtlpExport(container: Container, firstRefresh: Promise<unkn
     protocol: otlp.protocol,
     headers: () => ({ ...otlp.headers, ...telemetryHeadersFromSecrets(lookup) }),
     accessLog: config.accessLog,
+    logBatchDelayMs: intervalEnv('OTEL_BLRP_SCHEDULE_DELAY'),
+    exportIntervalMs: intervalEnv('OTEL_METRIC_EXPORT_INTERVAL'),
     resource: {
       serviceVersion: AGENT_VERSION,
       agentId: config.agentId,

@@ -9,6 +9,7 @@ import { announceToken } from '../commands/run';
 import { createContainer } from '../container';
 import { AppTypes } from '../types';
 import { AgentRuntime } from './agent-runtime';
+import { startOtlpExport } from './otlp-export';
 
 const API_PATH = '/2020-01-01/extension';
 /** Must equal the launcher's file name under /opt/extensions. */
@@ -107,15 +108,31 @@ export async function runLambdaExtension(hostPort: string, env: NodeJS.ProcessEn
     throw e;
   }
   runtime.announceStarted();
-  const refresher = container.get<RefreshService>(AppTypes.RefreshService);
   // No poll schedule in Lambda (the sandbox is frozen between invocations): INVOKE refreshes.
-  void refresher.refresh().then((o) => {
+  const initial = container.get<RefreshService>(AppTypes.RefreshService).refresh();
+  void initial.then((o) => {
     if (o.status === 'failed') runtime.logger.warn({ event: 'lambda.initial_load_failed', code: o.error.code }, 'initial load failed; retrying on the next invocation');
   });
-  await eventLoop(api, id, runtime, container);
+  const telemetry = startTelemetry(container, runtime, initial);
+  await eventLoop(api, id, runtime, container, telemetry);
 }
 
-async function eventLoop(api: ExtensionsApi, id: string, runtime: AgentRuntime, container: Container): Promise<void> {
+/**
+ * OTLP export attaches once the first load settles, as in the daemon (AgentRuntime does
+ * that only together with the poll schedule, which Lambda does not run). Returns a wait
+ * for the attachment that resolves at once while the first load is still on the source.
+ */
+function startTelemetry(container: Container, runtime: AgentRuntime, initial: Promise<unknown>): () => Promise<void> {
+  let settled = false;
+  void initial.finally(() => (settled = true));
+  const attached = startOtlpExport(container, initial).then(
+    () => undefined,
+    (e: unknown) => runtime.logger.warn({ event: 'telemetry.unavailable', error: e instanceof Error ? e.name : 'error' }, 'OTLP export could not start'),
+  );
+  return () => (settled ? attached : Promise.resolve());
+}
+
+async function eventLoop(api: ExtensionsApi, id: string, runtime: AgentRuntime, container: Container, telemetry: () => Promise<void>): Promise<void> {
   const { logger } = runtime;
   for (;;) {
     let event: LambdaEvent;
@@ -130,7 +147,10 @@ async function eventLoop(api: ExtensionsApi, id: string, runtime: AgentRuntime, 
     }
     if (event.eventType === 'SHUTDOWN') {
       logger.info({ event: 'agent.stopping', reason: 'lambda_shutdown' }, 'stopping');
-      await stopBefore(runtime, event.deadlineMs);
+      await stopBefore(event.deadlineMs, async () => {
+        await telemetry(); // so agent.stopped and the buffered events are exported
+        await runtime.stop('lambda_shutdown');
+      });
       process.exit(0);
     }
     if (event.eventType === 'INVOKE') await refreshIfStale(container, runtime);
@@ -151,13 +171,13 @@ async function refreshIfStale(container: Container, runtime: AgentRuntime): Prom
 }
 
 /** AgentRuntime.stop is already bounded; the race only guarantees Lambda's deadline. */
-async function stopBefore(runtime: AgentRuntime, deadlineMs: number | undefined): Promise<void> {
+async function stopBefore(deadlineMs: number | undefined, stop: () => Promise<void>): Promise<void> {
   const budget = typeof deadlineMs === 'number' ? deadlineMs - Date.now() - SHUTDOWN_MARGIN_MS : Infinity;
   if (budget <= 0) return;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     if (budget !== Infinity) timer = setTimeout(resolve, budget);
   });
-  await Promise.race([runtime.stop('lambda_shutdown').catch(() => undefined), deadline]);
+  await Promise.race([stop().catch(() => undefined), deadline]);
   clearTimeout(timer);
 }

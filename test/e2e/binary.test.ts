@@ -1,0 +1,107 @@
+/**
+ * The distributable forms: `npm run build:binary` (a one-file esbuild bundle, plus the
+ * Node SEA executable when postject is available) run against a vector from an empty
+ * directory, and the packed npm tarball installed elsewhere and run with `npx`.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AGE_KEY_FILE, allVectorSecretValues, loadExpect, vectorPath } from '../support/vectors';
+import { freePort, httpGet } from '../support/agent-process';
+
+const ROOT = path.resolve(__dirname, '../..');
+const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const VECTOR_ENV = { CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'clef-binary-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function assertNoSecrets(text: string): void {
+  for (const v of allVectorSecretValues()) expect(text.includes(v)).toBe(false);
+}
+
+/** Serves the vector with `command`, checks the secrets over HTTP, stops it with SIGTERM. */
+async function serveVector(command: string, args: string[], cwd: string): Promise<void> {
+  const port = await freePort();
+  const token = 'binary-test-token-0123456789';
+  const child = spawn(command, [...args, 'run'], { cwd, env: { PATH: process.env.PATH, CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, ...VECTOR_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    for (;;) {
+      const ready = await httpGet(port, '/v1/ready').catch(() => null);
+      if (ready?.status === 200) break;
+      if (child.exitCode !== null) throw new Error(`exited early: ${output}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const secrets = await httpGet(port, '/v1/secrets', { authorization: `Bearer ${token}` });
+    expect(secrets.json()).toEqual(loadExpect('a-age-basic').secrets);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+  expect(output).not.toContain(token);
+  assertNoSecrets(output);
+}
+
+describe('npm run build:binary', () => {
+  let manifest: { bundle: string; blob: string; executable: string | null };
+
+  beforeAll(() => {
+    execFileSync(NPM, ['run', '--silent', 'build:binary'], { cwd: ROOT, stdio: 'pipe' });
+    manifest = JSON.parse(readFileSync(path.join(ROOT, 'build/binary/manifest.json'), 'utf8')) as typeof manifest;
+  }, 120_000);
+
+  it('writes the SEA preparation blob from the bundle', () => {
+    expect(readFileSync(manifest.blob).length).toBeGreaterThan(readFileSync(manifest.bundle).length);
+  });
+
+  it('the bundle is self-contained: copied alone into an empty directory it serves a vector and checks it', async () => {
+    const alone = path.join(dir, 'alone');
+    mkdirSync(alone);
+    const bin = path.join(alone, 'clef-agent.js');
+    copyFileSync(manifest.bundle, bin);
+    expect(execFileSync(process.execPath, [bin, '--version'], { cwd: alone, encoding: 'utf8' })).toBe(`${VERSION}\n`);
+    const check = spawnSync(process.execPath, [bin, 'check'], { cwd: alone, env: { PATH: process.env.PATH, ...VECTOR_ENV }, encoding: 'utf8' });
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain(`revision:   ${loadExpect('a-age-basic').revision}`);
+    assertNoSecrets(check.stdout + check.stderr);
+    await serveVector(process.execPath, [bin], alone);
+  });
+
+  it('the native executable, when postject was available, runs the same', async () => {
+    if (manifest.executable === null) {
+      // Node 20 has no --build-sea: without postject the bundle above is the single-file artifact.
+      expect(readFileSync(path.join(ROOT, 'build/binary/sea-config.json'), 'utf8')).toContain('"disableExperimentalSEAWarning": true');
+      return;
+    }
+    expect(execFileSync(manifest.executable, ['--version'], { encoding: 'utf8' })).toBe(`${VERSION}\n`);
+    await serveVector(manifest.executable, [], dir);
+  });
+});
+
+describe('npm pack → npx clef-agent', () => {
+  it('installs from the tarball and runs', () => {
+    // dist/ is built by jest's globalSetup; `prepack` would rebuild it for a real `npm pack`.
+    expect((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.prepack).toBe('npm run build');
+    const packed = JSON.parse(execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const files = packed[0].files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/app/main.js', 'dist/app/commands/probe.js', 'dist/app/lifecycle/lambda-extension.js']));
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('scripts/'))).toEqual([]);
+
+    const consumer = path.join(dir, 'consumer');
+    mkdirSync(consumer);
+    writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', path.join(dir, packed[0].filename)], { cwd: consumer, stdio: 'pipe' });
+    // `--` so npx does not take --version for itself.
+    expect(execFileSync('npx', ['--no', '--', 'clef-agent', '--version'], { cwd: consumer, encoding: 'utf8' })).toBe(`${VERSION}\n`);
+    const check = spawnSync('npx', ['--no', '--', 'clef-agent', 'check'], { cwd: consumer, env: { ...process.env, ...VECTOR_ENV }, encoding: 'utf8' });
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain('ok: the artifact is usable');
+  }, 300_000);
+});

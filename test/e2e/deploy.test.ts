@@ -1,0 +1,247 @@
+/**
+ * The deployment files, checked without a cluster or a Docker engine: manifests parsed
+ * with `yaml` (YAML 1.1, as Kubernetes reads them) and schema-checked with zod, the ECS
+ * task definition, the systemd unit (and `systemd-analyze verify` where installed), and the
+ * Dockerfile's structure. The image's entrypoint itself (a bundle with an absolute-node
+ * shebang, exec'd without a shell) is run for real.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import { AGE_KEY_FILE, vectorPath } from '../support/vectors';
+import { freePort, httpGet } from '../support/agent-process';
+
+const ROOT = path.resolve(__dirname, '../..');
+const read = (p: string) => readFileSync(path.join(ROOT, p), 'utf8');
+const AGENT_BIN = '/usr/local/bin/clef-agent';
+
+const execProbe = (target: 'ready' | 'health') =>
+  z.object({ exec: z.object({ command: z.tuple([z.literal(AGENT_BIN), z.literal('probe'), z.literal(target)]) }).strict(), timeoutSeconds: z.number().min(2) }).loose();
+const hardened = z.object({
+  runAsNonRoot: z.literal(true),
+  readOnlyRootFilesystem: z.literal(true),
+  allowPrivilegeEscalation: z.literal(false),
+  capabilities: z.object({ drop: z.array(z.literal('ALL')).length(1) }),
+});
+const envVar = z.object({ name: z.string(), value: z.string().optional(), valueFrom: z.unknown().optional() });
+const agentContainer = z
+  .object({
+    name: z.literal('clef-agent'),
+    image: z.string().min(1),
+    args: z.tuple([z.literal('run')]),
+    env: z.array(envVar),
+    readinessProbe: execProbe('ready'),
+    livenessProbe: execProbe('health'),
+    securityContext: hardened,
+    volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string(), readOnly: z.literal(true) })),
+  })
+  .loose();
+const appContainer = z.object({ name: z.literal('app'), env: z.array(envVar), securityContext: hardened }).loose();
+const podSpec = z
+  .object({
+    automountServiceAccountToken: z.literal(false),
+    securityContext: z.object({ runAsNonRoot: z.literal(true), runAsUser: z.number().positive() }).loose(),
+    volumes: z.array(z.object({ name: z.string(), secret: z.object({ secretName: z.string(), defaultMode: z.literal(0o440) }) })),
+  })
+  .loose();
+
+function manifest(file: string) {
+  const docs = parseAllDocuments(read(file), { version: '1.1' });
+  for (const d of docs) expect(d.errors).toEqual([]);
+  const objects = docs.map((d) => d.toJS() as { kind: string; metadata: { name: string } } & Record<string, unknown>);
+  expect(objects.map((o) => o.kind)).toEqual(['Secret', 'Deployment']);
+  const secret = objects[0] as unknown as { metadata: { name: string }; stringData: Record<string, string> };
+  const spec = podSpec.parse((objects[1] as unknown as { spec: { template: { spec: unknown } } }).spec.template.spec) as z.infer<typeof podSpec> & {
+    containers: unknown[];
+    initContainers?: unknown[];
+  };
+  return { text: read(file), secret, spec };
+}
+
+/** What both variants must get right, whichever list the agent is in. */
+function checkWiring(agent: z.infer<typeof agentContainer>, app: z.infer<typeof appContainer>, spec: z.infer<typeof podSpec>, secretName: string, secretKeys: string[]): void {
+  const env = Object.fromEntries(agent.env.map((e) => [e.name, e.value]));
+  expect(env.CLEF_AGENT_SOURCE).toMatch(/^https:\/\//);
+  const mount = agent.volumeMounts[0];
+  expect(spec.volumes.find((v) => v.name === mount.name)?.secret.secretName).toBe(secretName);
+  for (const [variable, key] of [['CLEF_AGENT_TOKEN_FILE', 'token'], ['CLEF_AGENT_AGE_KEY_FILE', 'age.key']]) {
+    expect(env[variable]).toBe(path.posix.join(mount.mountPath, key));
+    expect(secretKeys).toContain(key);
+  }
+  const appEnv = Object.fromEntries(app.env.map((e) => [e.name, e]));
+  expect(appEnv.CLEF_ENDPOINT.value).toBe(`http://127.0.0.1:${env.CLEF_AGENT_PORT}`);
+  expect(appEnv.CLEF_AGENT_TOKEN.valueFrom).toEqual({ secretKeyRef: { name: secretName, key: 'token' } });
+}
+
+describe('Kubernetes', () => {
+  it.each(['native-sidecar.yaml', 'classic-sidecar.yaml'])('%s never uses httpGet/tcpSocket probes (the API is loopback-only, D15)', (file) => {
+    const text = read(`deploy/kubernetes/${file}`);
+    expect(text).not.toMatch(/^\s*(httpGet|tcpSocket|grpc):/m);
+  });
+
+  it('native sidecar: an init container with restartPolicy Always, gated by a startupProbe', () => {
+    const { spec, secret } = manifest('deploy/kubernetes/native-sidecar.yaml');
+    expect(spec.initContainers).toHaveLength(1);
+    const raw = spec.initContainers![0] as Record<string, unknown>;
+    expect(raw.restartPolicy).toBe('Always');
+    const agent = agentContainer.extend({ restartPolicy: z.literal('Always'), startupProbe: execProbe('ready') }).parse(raw);
+    expect(spec.containers).toHaveLength(1);
+    checkWiring(agent, appContainer.parse(spec.containers[0]), spec, secret.metadata.name, Object.keys(secret.stringData));
+  });
+
+  it('classic sidecar: the agent is a second regular container', () => {
+    const { spec, secret } = manifest('deploy/kubernetes/classic-sidecar.yaml');
+    expect(spec.initContainers).toBeUndefined();
+    const byName = Object.fromEntries((spec.containers as Array<{ name: string }>).map((c) => [c.name, c]));
+    const agent = agentContainer.parse(byName['clef-agent']);
+    expect((byName['clef-agent'] as Record<string, unknown>).restartPolicy).toBeUndefined();
+    checkWiring(agent, appContainer.parse(byName.app), spec, secret.metadata.name, Object.keys(secret.stringData));
+  });
+});
+
+describe('ECS task definition', () => {
+  const healthCheck = z
+    .object({
+      command: z.tuple([z.literal('CMD'), z.literal(AGENT_BIN), z.literal('probe'), z.literal('ready')]),
+      interval: z.number().int().min(5).max(300),
+      timeout: z.number().int().min(2).max(60),
+      retries: z.number().int().min(1).max(10),
+      startPeriod: z.number().int().min(0).max(300),
+    })
+    .strict();
+  const taskDefinition = z
+    .object({
+      family: z.string(),
+      networkMode: z.literal('awsvpc'), // containers share 127.0.0.1
+      containerDefinitions: z.array(z.object({ name: z.string(), image: z.string(), essential: z.boolean() }).loose()).length(2),
+    })
+    .loose();
+
+  it('parses; the sidecar has a probe-ready healthCheck and the app waits for HEALTHY', () => {
+    const task = taskDefinition.parse(JSON.parse(read('deploy/ecs/task-definition.json')));
+    const [agent, app] = task.containerDefinitions as Array<Record<string, unknown>>;
+    expect(agent).toMatchObject({ name: 'clef-agent', essential: true, readonlyRootFilesystem: true, command: ['run'] });
+    expect(String(agent.user)).not.toMatch(/^(0|root)(:|$)/);
+    healthCheck.parse(agent.healthCheck);
+    expect(app.dependsOn).toEqual([{ containerName: 'clef-agent', condition: 'HEALTHY' }]);
+    const secretOf = (c: Record<string, unknown>) => (c.secrets as Array<{ name: string; valueFrom: string }>).find((s) => s.name === 'CLEF_AGENT_TOKEN')?.valueFrom;
+    expect(secretOf(app)).toBeDefined();
+    expect(secretOf(app)).toBe(secretOf(agent));
+  });
+});
+
+describe('systemd unit', () => {
+  const text = read('deploy/systemd/clef-agent.service');
+  const settings = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z]+)=(.*)$/.exec(line);
+    if (m) settings.set(m[1], [...(settings.get(m[1]) ?? []), m[2]]);
+  }
+  const one = (k: string) => settings.get(k)?.at(-1);
+
+  it('is hardened, keeps secrets in credentials, reloads on SIGHUP', () => {
+    for (const [k, v] of Object.entries({ DynamicUser: 'yes', ProtectSystem: 'strict', PrivateTmp: 'yes', NoNewPrivileges: 'yes', IPAddressAllow: 'localhost', StateDirectory: 'clef-agent', CapabilityBoundingSet: '' })) {
+      expect([k, one(k)]).toEqual([k, v]);
+    }
+    expect(one('RestrictAddressFamilies')!.split(' ')).toEqual(expect.arrayContaining(['AF_INET', 'AF_UNIX']));
+    expect(settings.has('MemoryDenyWriteExecute')).toBe(false); // V8's JIT needs W+X memory
+    expect(text).toMatch(/#[^\n]*MemoryDenyWriteExecute[^\n]*V8/);
+    expect(settings.get('LoadCredential')).toEqual(expect.arrayContaining(['token:/etc/clef-agent/token']));
+    expect(settings.get('Environment')).toEqual(expect.arrayContaining(['CLEF_AGENT_TOKEN_FILE=%d/token', 'CLEF_AGENT_CACHE_PATH=%S/clef-agent']));
+    expect(one('ExecStart')).toBe(`${AGENT_BIN} run`);
+    expect(one('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
+    expect(one('RestartPreventExitStatus')).toBe('2');
+  });
+
+  it('passes systemd-analyze verify when systemd is installed', () => {
+    const probe = spawnSync('systemd-analyze', ['--version']);
+    if (probe.error) return; // no systemd on this machine: the structural checks above still ran
+    const dir = mkdtempSync(path.join(tmpdir(), 'clef-unit-'));
+    try {
+      const unit = path.join(dir, 'clef-agent.service');
+      writeFileSync(unit, text.replaceAll(AGENT_BIN, process.execPath)); // verify wants an existing ExecStart
+      const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l.includes('clef-agent.service'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  /** Instructions with continuation lines joined, comments dropped. */
+  const instructions = read('Dockerfile')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [op, ...rest] = l.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
+  const stageStarts = instructions.map((i, n) => (i.op === 'FROM' ? n : -1)).filter((n) => n >= 0);
+  const build = instructions.slice(stageStarts[0], stageStarts[1]);
+  const runtime = instructions.slice(stageStarts.at(-1));
+
+  it('is multi-stage: npm ci and the esbuild bundle in the build stage', () => {
+    expect(stageStarts).toHaveLength(2);
+    expect(build[0].args).toMatch(/^node:20\S* AS build$/);
+    expect(build.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args))).toBe(true);
+    expect(build.some((i) => i.op === 'RUN' && i.args.includes(`node scripts/bundle.js /out/clef-agent /nodejs/bin/node`))).toBe(true);
+  });
+
+  it('runs distroless, non-root, with no shell needed (no RUN, exec-form entrypoint)', () => {
+    expect(runtime[0].args).toMatch(/^gcr\.io\/distroless\/nodejs20-debian12:nonroot$/);
+    expect(runtime.filter((i) => i.op === 'RUN' || i.op === 'SHELL' || i.op === 'EXPOSE' || i.op === 'ADD')).toEqual([]);
+    const user = runtime.filter((i) => i.op === 'USER').at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^(0|root)(:|$)/);
+    expect(runtime).toContainEqual({ op: 'COPY', args: `--from=build /out/clef-agent ${AGENT_BIN}` });
+    expect(JSON.parse(runtime.find((i) => i.op === 'ENTRYPOINT')!.args)).toEqual([AGENT_BIN]);
+    expect(JSON.parse(runtime.find((i) => i.op === 'CMD')!.args)).toEqual(['run']);
+  });
+
+  it('copies only what exists and what .dockerignore lets through', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.git', 'dist', 'build']));
+    const sources = build.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const src of sources) {
+      expect([src, existsSync(path.join(ROOT, src))]).toEqual([src, true]);
+      expect(ignored).not.toContain(src);
+    }
+  });
+
+  it('the image entrypoint (bundle with an absolute node shebang) runs as an executable without a shell', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clef-image-'));
+    try {
+      const bin = path.join(dir, 'clef-agent');
+      // As in the Dockerfile, with this machine's node in place of /nodejs/bin/node.
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js'), bin, process.execPath], { stdio: 'pipe' });
+      expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe(`#!${process.execPath}`);
+      expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+/);
+      const port = await freePort();
+      const env = { CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: 'image-test-token-0123456789', CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
+      const agent = spawn(bin, ['run'], { env, stdio: 'ignore' });
+      try {
+        const probe = (target: string) => spawnSync(bin, ['probe', target], { env: { CLEF_AGENT_PORT: String(port) }, encoding: 'utf8' });
+        for (;;) {
+          if (probe('ready').status === 0) break;
+          if (agent.exitCode !== null) throw new Error(`agent exited with ${agent.exitCode}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(probe('health').stdout).toMatch(/^health: ok /);
+        expect((await httpGet(port, '/v1/keys', { authorization: `Bearer ${env.CLEF_AGENT_TOKEN}` })).status).toBe(200);
+      } finally {
+        const exited = new Promise((r) => agent.once('exit', r));
+        agent.kill('SIGTERM');
+        await exited;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * `npm run build:lambda-layer`: the zip has Lambda's layer layout (an executable launcher
+ * in extensions/, the bundle in clef-agent/), and the bundle, unpacked, runs as an
+ * extension against the fake Extensions API.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FakeLambdaApi } from '../support/fakes/lambda-api';
+import { AGE_KEY_FILE, loadExpect, vectorPath } from '../support/vectors';
+import { freePort, httpGet } from '../support/agent-process';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ZIP = path.join(ROOT, 'build/clef-agent-lambda-layer.zip');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'clef-layer-'));
+  execFileSync('npm', ['run', '--silent', 'build:lambda-layer'], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync('python3', ['-m', 'zipfile', '-e', ZIP, dir]);
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Entry name → unix mode, from the zip's central directory (what Lambda unpacks). */
+function zipModes(): Record<string, number> {
+  const script = 'import sys, zipfile, json; print(json.dumps({i.filename: i.external_attr >> 16 for i in zipfile.ZipFile(sys.argv[1]).infolist()}))';
+  return JSON.parse(execFileSync('python3', ['-c', script, ZIP], { encoding: 'utf8' })) as Record<string, number>;
+}
+
+it('has the layer layout with an executable launcher that execs the bundle with node', () => {
+  const modes = zipModes();
+  expect(Object.keys(modes).filter((n) => !n.endsWith('/')).sort()).toEqual(['clef-agent/clef-agent.js', 'extensions/clef-agent']);
+  expect(modes['extensions/clef-agent'] & 0o111).toBe(0o111);
+  const launcher = readFileSync(path.join(dir, 'extensions/clef-agent'), 'utf8');
+  expect(launcher.startsWith('#!/bin/sh\n')).toBe(true);
+  expect(launcher).toMatch(/^exec node \/opt\/clef-agent\/clef-agent\.js run$/m);
+  execFileSync('sh', ['-n', path.join(dir, 'extensions/clef-agent')]); // syntax check
+});
+
+it('the unpacked bundle registers, serves, and stops on SHUTDOWN', async () => {
+  const api = await FakeLambdaApi.start();
+  const port = await freePort();
+  const token = 'layer-test-token-0123456789';
+  const env = { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: api.runtimeApi, CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
+  const child = spawn(process.execPath, [path.join(dir, 'clef-agent/clef-agent.js'), 'run'], { env, stdio: 'ignore' });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    await api.waitFor('next', 1);
+    api.invoke();
+    await api.waitFor('next', 2);
+    // INVOKE awaited the load: the function's first read is served.
+    const secrets = await httpGet(port, '/v1/secrets', { authorization: `Bearer ${token}` });
+    expect(secrets.json()).toEqual(loadExpect('a-age-basic').secrets);
+    api.shutdown();
+    expect(await exited).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
+    await api.close();
+  }
+});

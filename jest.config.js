@@ -10,4 +10,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],
   testTimeout: 30000,
   globalSetup: '<rootDir>/test/global-setup.js',
+  // Backstop only: every suite closes its servers and processes, but a stray handle in a
+  // third-party client must never hang CI after the results are in.
+  forceExit: true,
 };

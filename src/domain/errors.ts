@@ -59,6 +59,12 @@ export const ErrorCodes = [
   'unauthorized',
   'not_found',
   'method_not_allowed',
+  // inbound extensions (FEATURES.md): unix socket path, scoped tokens file, exec
+  'socket_in_use',
+  'socket_path_conflict',
+  'tokens_file_invalid',
+  'exec_spawn_failed',
+  'exec_env_skipped',
   'unknown',
 ] as const;
 
@@ -95,22 +101,4 @@ export function isAgentError(e: unknown): e is AgentError {
 export function toAgentError(e: unknown, fallback: ErrorCode): AgentError {
   if (isAgentError(e)) return e;
   return new AgentError(fallback, `unexpected ${fallback} failure`, { cause: e });
-}
-
-/** Errors of these codes come from a fetched document that is wrong, not from a
- * source that failed: they are reported as `artifact.invalid`. */
-const fetchCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'fetch_failed',
-  'source_not_found',
-  'source_auth',
-  'source_rate_limited',
-  'source_timeout',
-  'source_too_large',
-  'source_unavailable',
-  'source_bad_response',
-  'source_insecure',
-]);
-
-export function isFetchError(code: ErrorCode): boolean {
-  return fetchCodes.has(code);
 }

@@ -14,8 +14,19 @@ export async function run(env: NodeJS.ProcessEnv): Promise<void> {
   }
   const config = await loadConfig(env);
   const container = await createContainer(config);
-  announceToken(container.get<pino.Logger>(AppTypes.Logger), config);
+  const logger = container.get<pino.Logger>(AppTypes.Logger);
+  announceToken(logger, config);
+  warnIfUnauthenticated(logger, config);
   await (await import('../lifecycle/daemon')).runDaemon(container);
+}
+
+/** Plain http:// to another host without a verify key: anyone on the path can swap the
+ * artifact, and the integrity hash cannot stop them (W5d). Allowed only by opt-in; said loudly. */
+export function warnIfUnauthenticated(logger: pino.Logger, config: AgentConfig): void {
+  const s = config.source;
+  if (s.kind === 'http' && s.url.toLowerCase().startsWith('http://') && config.allowInsecureHttp && config.verifyKeys.length === 0) {
+    logger.warn({ event: 'agent.insecure_source', code: 'source_insecure' }, 'artifacts are fetched over plain http:// and no verify key is set: anyone on the network path can replace them; set CLEF_AGENT_VERIFY_KEY');
+  }
 }
 
 /** Says where the token is, never what it is (W6). */

@@ -1,9 +1,6 @@
 import { ContainerModule } from 'inversify';
 import type pino from 'pino';
-import { createFileArtifactCache } from '../../adapters/cache/file-cache';
 import type { CacheWarningListener } from '../../adapters/cache/keyv-artifact-cache';
-import { createRedisArtifactCache } from '../../adapters/cache/redis-cache';
-import { RedisLease } from '../../adapters/cache/redis-lease';
 import { ArtifactCache, FleetLease } from '../../domain/ports';
 import type { AgentConfig } from '../config/agent-config';
 import { AppTypes } from '../types';
@@ -21,12 +18,17 @@ export function cacheWarningsTo(logger: pino.Logger, tier: string): CacheWarning
 export function cacheModule(config: AgentConfig): ContainerModule {
   return new ContainerModule(({ bind }) => {
     const { cachePath, cacheUrl } = config;
+    // Required only when configured: the Redis client alone is ~400 modules of startup
+    // time and memory that agents without a fleet tier should not pay for.
     if (cachePath !== undefined) {
+      const { createFileArtifactCache } = require('../../adapters/cache/file-cache') as typeof import('../../adapters/cache/file-cache');
       bind(ArtifactCache)
         .toResolvedValue((logger: pino.Logger) => createFileArtifactCache(cachePath, { onWarning: cacheWarningsTo(logger, 'file') }), [AppTypes.Logger])
         .inSingletonScope();
     }
     if (cacheUrl !== undefined) {
+      const { createRedisArtifactCache } = require('../../adapters/cache/redis-cache') as typeof import('../../adapters/cache/redis-cache');
+      const { RedisLease } = require('../../adapters/cache/redis-lease') as typeof import('../../adapters/cache/redis-lease');
       bind(AppTypes.FleetCache)
         .toResolvedValue((logger: pino.Logger) => createRedisArtifactCache(cacheUrl, { onWarning: cacheWarningsTo(logger, 'fleet') }), [AppTypes.Logger])
         .inSingletonScope();

@@ -9,6 +9,7 @@ export type Command =
   | { kind: 'run' }
   | { kind: 'check' }
   | { kind: 'probe'; target: ProbeTarget }
+  | { kind: 'exec'; command: string; args: string[] }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
@@ -23,6 +24,9 @@ Commands:
   probe ready         exit 0 if the local agent serves secrets, 1 otherwise
   probe health        exit 0 if the local agent answers at all, 1 otherwise
                       (probes need no token: for exec probes in containers)
+  exec -- <cmd> [args…]
+                      load once, run <cmd> with the secrets as environment variables
+                      (<namespace>__<key>; see docs/FEATURES.md), exit with its status
 
 Options:
   -h, --help          show this help
@@ -42,6 +46,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '-v' || first === '--version' || first === 'version') return noMore(rest, { kind: 'version' });
   if (first === undefined || first === 'run') return noMore(rest, { kind: 'run' });
   if (first === 'check') return noMore(rest, { kind: 'check' });
+  if (first === 'exec') return execCommand(rest);
   if (first === 'probe') {
     const [target, ...more] = rest;
     if (target !== 'ready' && target !== 'health') {
@@ -50,6 +55,14 @@ export function parseArgs(argv: readonly string[]): Command {
     return noMore(more, { kind: 'probe', target });
   }
   return { kind: 'usage-error', message: `unknown ${first.startsWith('-') ? 'option' : 'command'}: ${first}` };
+}
+
+/** `exec [--] <command> [args…]`: after `--` every argument is the command's, options included. */
+function execCommand(rest: readonly string[]): Command {
+  const argv = rest[0] === '--' ? rest.slice(1) : rest;
+  if (argv.length === 0 || argv[0] === '') return { kind: 'usage-error', message: 'exec needs a command: clef-agent exec -- <command> [args…]' };
+  if (rest[0] !== '--' && argv[0].startsWith('-')) return { kind: 'usage-error', message: `unexpected ${describe(argv[0])} (put the command after --)` };
+  return { kind: 'exec', command: argv[0], args: argv.slice(1) };
 }
 
 /** Every command takes a fixed argument list: anything extra is a mistake worth stopping on. */

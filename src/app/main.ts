@@ -27,6 +27,9 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'check':
       process.exitCode = await (await import('./commands/check')).check(process.env);
       return;
+    case 'exec':
+      process.exitCode = await (await import('./commands/exec')).exec(command.command, command.args, process.env);
+      return;
     case 'run':
       await (await import('./commands/run')).run(process.env);
   }

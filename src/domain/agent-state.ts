@@ -32,6 +32,13 @@ export class AgentState {
   /** Newest packer revision time accepted (anti-rollback); survives wipes. */
   highestRevisionMs: number | undefined;
   stopped = false;
+  /** Called whenever the served revision may have changed (commit, wipe, stop): long-poll
+   * waiters and `exec` rotation watch this instead of polling. Listeners must not throw. */
+  readonly changeListeners = new Set<() => void>();
+
+  notifyChanged(): void {
+    for (const listener of [...this.changeListeners]) listener();
+  }
 
   recordError(code: ErrorCode, message: string, at: number): void {
     this.lastError = { code, message, at };
@@ -45,5 +52,6 @@ export class AgentState {
     this.lastRefreshAt = null;
     this.servedFrom = null;
     this.wipedBecause = reason;
+    this.notifyChanged(); // waiters wake and get the 503 the wipe implies
   }
 }

@@ -55,4 +55,11 @@ export interface SecretsQuery {
   health(): HealthReport;
   /** Revision currently served, if any (cheap, for ETags and long-polls). */
   currentRevision(): string | null;
+  /**
+   * Resolves once the served revision differs from `since` (at once if it already does),
+   * when the served data is wiped or the agent stops (the next `read()` then rejects), or
+   * when `signal` aborts. Never rejects. The waiter is removed on every path, so
+   * cancelled waits leave nothing behind.
+   */
+  waitForRevision(since: string | null, signal: AbortSignal): Promise<void>;
 }

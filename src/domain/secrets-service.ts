@@ -66,6 +66,30 @@ export class SecretsService implements SecretsQuery {
     return this.deps.state.accepted?.artifact.revision ?? null;
   }
 
+  waitForRevision(since: string | null, signal: AbortSignal): Promise<void> {
+    const { state } = this.deps;
+    if (signal.aborted || state.stopped || this.currentRevision() !== since) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        state.changeListeners.delete(onChange);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      // A wipe or stop always wakes (the reader gets its 503); a commit of the same
+      // revision (e.g. reloaded after a wipe) does not.
+      const onChange = () => {
+        if (state.stopped || state.wipedBecause !== null || this.currentRevision() !== since) done();
+      };
+      state.changeListeners.add(onChange);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Pending `waitForRevision` calls (tests assert that cancelled waits leave none). */
+  get waiterCount(): number {
+    return this.deps.state.changeListeners.size;
+  }
+
   /** Drops every plaintext reference (shutdown). */
   wipe(): void {
     this.deps.state.wipe('stopped');

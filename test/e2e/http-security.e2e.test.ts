@@ -89,7 +89,10 @@ it('answers errors as JSON (404, 405) and sends no framework or cache headers', 
   expect(post.status).toBe(405);
   expect(post.json()).toMatchObject({ code: 'method_not_allowed' });
   const ok = await agent.authGet('/v1/secrets');
-  for (const h of ['x-powered-by', 'etag', 'access-control-allow-origin']) expect(ok.headers[h]).toBeUndefined();
+  for (const h of ['x-powered-by', 'access-control-allow-origin']) expect(ok.headers[h]).toBeUndefined();
+  // Issue 10: the only validator is the revision-derived tag (never a body hash), and no-store stays.
+  expect(ok.headers.etag).toMatch(/^"r-[0-9a-f]{32}"$/);
+  expect(ok.headers['cache-control']).toBe('no-store');
 });
 
 it('refuses proxied requests (X-Forwarded-For / Forwarded)', async () => {

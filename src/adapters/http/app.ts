@@ -9,6 +9,7 @@ import { rejectProxied } from './middleware/reject-proxied';
 import { requestTelemetry, type AccessLogLine } from './middleware/request-telemetry';
 import { securityHeaders } from './middleware/security-headers';
 import { createRouter } from './routes';
+import { dispatchRoutes } from './static-dispatch';
 
 export interface HttpAppDeps {
   query: SecretsQuery;
@@ -37,7 +38,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(securityHeaders());
   app.use(hostAllowlist(deps.port));
   app.use(rejectProxied());
-  app.use(router.routes());
+  app.use(dispatchRoutes(router));
   app.use(() => {
     throw new AgentError('not_found', 'not found');
   });

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /** Who is calling, and which namespaces it may read. */
 export interface Principal {
@@ -30,9 +30,11 @@ export function bearerCredentials(header: string | undefined): string | null {
   return header.slice(BEARER_PREFIX_LENGTH);
 }
 
-function digest(token: string): Buffer {
+/** SHA-256 of a bearer token as sent; shared with ScopedTokenAuthenticator and the tokens file check. */
+export function digest(token: string): Buffer {
   // latin1: Node decodes header bytes as latin1, so this hashes exactly the bytes sent.
-  return createHash('sha256').update(token, 'latin1').digest();
+  // One-shot crypto.hash: half the cost of a Hash object on every request (issue 8).
+  return hash('sha256', Buffer.from(token, 'latin1'), 'buffer');
 }
 
 function assertUsableToken(token: string): void {

@@ -1,7 +1,9 @@
 import { Router, type RouterContext, type RouterMiddleware } from '@koa/router';
 import { AgentError } from '../../domain/errors';
 import type { SecretsQuery } from '../../domain/inbound';
-import type { Authenticator } from './authenticator';
+import type { SecretsSnapshot } from '../../domain/snapshot';
+import type { Authenticator, Principal } from './authenticator';
+import { awaitChange, parseLongPoll, sendIfModified } from './change-notification';
 import { sendJson } from './json-response';
 import { httpState, principalOf, requireAuth } from './middleware/require-auth';
 import { keysBody, lookup, lookupFlat, secretsBody } from './principal-view';
@@ -41,9 +43,10 @@ function param(ctx: RouterContext, index: number): string {
   }
 }
 
-function sendValue(ctx: RouterContext, value: string | undefined): void {
+function sendValue(ctx: RouterContext, snapshot: SecretsSnapshot, principal: Principal, value: string | undefined): void {
   // The message never echoes the requested name: it may itself be sensitive.
   if (value === undefined) throw new AgentError('not_found', 'secret not found');
+  if (sendIfModified(ctx, snapshot.revision, principal)) return;
   sendJson(ctx, 200, `{"value":${JSON.stringify(value)}}`);
 }
 
@@ -66,27 +69,37 @@ export function createRouter({ query, authenticator }: RoutesDeps): Router {
     else sendJson(ctx, 503, JSON.stringify({ ready: false, reason: readiness.reason }));
   });
 
+  // `?wait=&since=` long-polls (validated before anything is awaited); then, as every
+  // secrets route, the ETag derived from the revision answers If-None-Match with a 304.
   get('/v1/secrets', auth, async (ctx) => {
+    const poll = parseLongPoll(ctx);
+    if (poll && !(await awaitChange(ctx, query, poll))) return; // client gone: read nothing
     const snapshot = await query.read();
-    sendJson(ctx, 200, secretsBody(snapshot, principalOf(ctx)));
+    const principal = principalOf(ctx);
+    if (sendIfModified(ctx, snapshot.revision, principal)) return;
+    sendJson(ctx, 200, secretsBody(snapshot, principal));
   });
 
   get('/v1/keys', auth, async (ctx) => {
     const snapshot = await query.read();
-    sendJson(ctx, 200, keysBody(snapshot, principalOf(ctx)));
+    const principal = principalOf(ctx);
+    if (sendIfModified(ctx, snapshot.revision, principal)) return;
+    sendJson(ctx, 200, keysBody(snapshot, principal));
   });
 
   get('/v1/secrets/:key', auth, async (ctx) => {
     const name = param(ctx, 0);
     const snapshot = await query.read();
-    sendValue(ctx, lookupFlat(snapshot, principalOf(ctx), name));
+    const principal = principalOf(ctx);
+    sendValue(ctx, snapshot, principal, lookupFlat(snapshot, principal, name));
   });
 
   get('/v1/secrets/:namespace/:key', auth, async (ctx) => {
     const ns = param(ctx, 0);
     const key = param(ctx, 1);
     const snapshot = await query.read();
-    sendValue(ctx, lookup(snapshot, principalOf(ctx), ns, key));
+    const principal = principalOf(ctx);
+    sendValue(ctx, snapshot, principal, lookup(snapshot, principal, ns, key));
   });
 
   return router;

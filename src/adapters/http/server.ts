@@ -1,9 +1,9 @@
-import { chmod } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import { JSON_CONTENT_TYPE } from './json-response';
+import { listenOnUnixSocket } from './unix-socket';
 
 /** Bounds that stop a slow or idle client from pinning sockets and memory. */
 export interface ServerLimits {
@@ -30,7 +30,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
 });
 
 /** TCP (the owner passes 127.0.0.1: nothing here defaults to a wildcard address), or a
- * unix socket, chmod-ed to `mode` (default 0600) right after it is created. */
+ * unix socket that appears at `path` already with `mode` (default 0600): see unix-socket.ts. */
 export type ListenTarget = { host: string; port: number } | { path: string; mode?: number };
 
 export type StartHttpServerOptions = ListenTarget & { limits?: Partial<ServerLimits> };
@@ -101,15 +101,13 @@ function gracefulCloser(server: Server): (graceMs: number) => Promise<void> {
   };
 }
 
-function listen(server: Server, target: ListenTarget): Promise<void> {
+function listenTcp(server: Server, target: { host: string; port: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    const onListening = () => {
+    server.listen({ host: target.host, port: target.port }, () => {
       server.off('error', reject);
       resolve();
-    };
-    if ('path' in target) server.listen({ path: target.path }, onListening);
-    else server.listen({ host: target.host, port: target.port }, onListening);
+    });
   });
 }
 
@@ -119,6 +117,10 @@ export async function startHttpServer(app: Koa, opts: StartHttpServerOptions): P
   const server = createServer(
     {
       maxHeaderSize: limits.maxHeaderSize,
+      // Node only checks the headers/request timeouts on this sweep (default every 30 s),
+      // so a 10 s headersTimeout really meant 10–40 s for a slowloris client. Sweep each
+      // second (never slower than the shortest timeout) so the bounds above hold.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs, limits.requestTimeoutMs)),
       // A missing Host is answered by the Host allowlist (403 JSON), not by Node's bare 400.
       requireHostHeader: false,
     },
@@ -128,14 +130,13 @@ export async function startHttpServer(app: Koa, opts: StartHttpServerOptions): P
   server.on('clientError', answerClientError);
   const close = gracefulCloser(server);
 
-  await listen(server, opts);
   if ('path' in opts) {
-    await chmod(opts.path, opts.mode ?? 0o600).catch(async (err: unknown) => {
-      await close(0);
-      throw err;
-    });
-    return { port: 0, address: opts.path, close };
+    // Stale-socket handling and the chmod window are dealt with in listenOnUnixSocket;
+    // the path is removed at close, once connections have drained.
+    const socket = await listenOnUnixSocket(server, opts.path, opts.mode ?? 0o600);
+    return { port: 0, address: opts.path, close: (graceMs) => close(graceMs).then(() => socket.unlink()) };
   }
+  await listenTcp(server, opts);
   const bound = server.address() as AddressInfo;
   return { port: bound.port, address: bound.address, close };
 }

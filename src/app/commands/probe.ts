@@ -19,16 +19,23 @@ interface Reply {
  * secrets. Prints one status line; exit 0 on HTTP 200, 1 otherwise, 2 on a bad port.
  */
 export async function probe(target: ProbeTarget, env: NodeJS.ProcessEnv): Promise<number> {
+  // The socket answers whenever it is configured, including with CLEF_AGENT_TCP=false.
+  const socketPath = env.CLEF_AGENT_SOCKET?.trim() || undefined;
+  if (socketPath !== undefined) return report(target, socketPath, get({ socketPath }, `/v1/${target}`));
   const port = probePort(env.CLEF_AGENT_PORT);
   if (port === null) {
     process.stderr.write('clef-agent: configuration error: CLEF_AGENT_PORT must be an integer from 1 to 65535\n');
     return 2;
   }
+  return report(target, `127.0.0.1:${port}`, get({ host: '127.0.0.1', port }, `/v1/${target}`));
+}
+
+async function report(target: ProbeTarget, where: string, pending: Promise<Reply>): Promise<number> {
   let reply: Reply;
   try {
-    reply = await get(port, `/v1/${target}`);
+    reply = await pending;
   } catch (e) {
-    process.stdout.write(`${target}: unreachable on 127.0.0.1:${port} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    process.stdout.write(`${target}: unreachable on ${where} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
     return 1;
   }
   process.stdout.write(`${target}: ${summary(target, reply)}\n`);
@@ -63,10 +70,11 @@ function summary(target: ProbeTarget, reply: Reply): string {
   return parts.join(' ');
 }
 
-function get(port: number, path: string): Promise<Reply> {
+function get(target: { host: string; port: number } | { socketPath: string }, path: string): Promise<Reply> {
+  // Host must be on the agent's allowlist (127.0.0.1 / localhost), as any local client's.
+  const host = 'socketPath' in target ? 'localhost' : `127.0.0.1:${target.port}`;
   return new Promise((resolve, reject) => {
-    // Host must be on the agent's allowlist (127.0.0.1 / localhost), as any local client's.
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, accept: 'application/json' }, timeout: PROBE_TIMEOUT_MS, agent: false }, (res) => {
+    const req = request({ ...target, path, headers: { host, accept: 'application/json' }, timeout: PROBE_TIMEOUT_MS, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {

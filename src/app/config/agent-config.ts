@@ -56,6 +56,9 @@ export interface AgentConfig {
   /** CLEF_AGENT_TOKENS_FILE and the scoped tokens read from it at startup (reloaded later). */
   tokensFile?: string;
   scopedTokens: ScopedTokenEntry[];
+  /** CLEF_AGENT_WATCH_FILES: reload the token, age key, verify key and tokens files when
+   * they change, not only on SIGHUP. */
+  watchFiles: boolean;
   /** `clef-agent exec` only. */
   exec: ExecConfig;
 }

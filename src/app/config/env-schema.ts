@@ -83,6 +83,7 @@ export const envSchema = z.object({
   ),
   CLEF_AGENT_TCP: flag,
   CLEF_AGENT_TOKENS_FILE: optionalText,
+  CLEF_AGENT_WATCH_FILES: flag,
   CLEF_AGENT_EXEC_PREFIX: z.preprocess(
     blankToUndefined,
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be a valid environment variable name prefix (letters, digits, _)' }).optional(),

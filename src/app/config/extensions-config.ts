@@ -6,7 +6,7 @@ import type { Env } from './env-schema';
 import { readSecretFile } from './secret-files';
 import { parseTokensFile } from './tokens-file';
 
-type Extensions = Pick<AgentConfig, 'socket' | 'tcp' | 'tokensFile' | 'scopedTokens' | 'exec'>;
+type Extensions = Pick<AgentConfig, 'socket' | 'tcp' | 'tokensFile' | 'scopedTokens' | 'watchFiles' | 'exec'>;
 
 /** The listener, scoped-token and exec settings (docs/FEATURES.md), checked at startup. */
 export async function extensionsConfig(env: Env, staticToken: string): Promise<Extensions> {
@@ -15,7 +15,7 @@ export async function extensionsConfig(env: Env, staticToken: string): Promise<E
   if (!tcp && socket === undefined) throw new ConfigError('CLEF_AGENT_TCP', 'is false but CLEF_AGENT_SOCKET is not set: nothing would listen');
   const tokensFile = env.CLEF_AGENT_TOKENS_FILE;
   const scopedTokens = tokensFile === undefined ? [] : parseTokensFile(await readSecretFile('CLEF_AGENT_TOKENS_FILE', tokensFile), tokensFile, staticToken);
-  return { socket, tcp, tokensFile, scopedTokens, exec: execConfig(env) };
+  return { socket, tcp, tokensFile, scopedTokens, watchFiles: env.CLEF_AGENT_WATCH_FILES ?? false, exec: execConfig(env) };
 }
 
 function socketConfig(env: Env): AgentConfig['socket'] {

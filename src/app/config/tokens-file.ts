@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
+import { digest as tokenDigest } from '../../adapters/http/authenticator';
 import type { ScopedTokenEntry } from '../../adapters/http/scoped-token-authenticator';
 import { ConfigError } from './config-error';
 
@@ -26,7 +26,9 @@ const entry = z
   })
   .strict();
 
-const fileSchema = z.union([z.array(entry), z.object({ tokens: z.array(entry) }).strict().transform((f) => f.tokens)]);
+const listSchema = z.array(entry);
+// Chosen by shape rather than z.union, so an error points into the entry at fault.
+const fileSchema = z.object({ tokens: listSchema }).strict();
 
 function fail(file: string, why: string): never {
   throw new ConfigError(VARIABLE, `points to ${file}, which is not a valid tokens file: ${why}`);
@@ -40,17 +42,20 @@ function fail(file: string, why: string): never {
 export function parseTokensFile(text: string, file: string, staticToken: string): ScopedTokenEntry[] {
   let raw: unknown;
   try {
+    // Required here, not at the top: only agents with a tokens file pay for the YAML
+    // parser (~70 modules, ~40 ms and several MB at startup; issue 8, bench/RESULTS.md).
+    const { parse: parseYaml } = require('yaml') as typeof Yaml;
     raw = parseYaml(text, { maxAliasCount: 0 }); // no alias expansion: no billion laughs
   } catch (e) {
     fail(file, `not YAML or JSON (${(e as Error).name})`);
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = Array.isArray(raw) ? listSchema.safeParse(raw) : fileSchema.transform((f) => f.tokens).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue.path.find((p) => typeof p === 'number');
     fail(file, `${at === undefined ? '' : `entry ${Number(at) + 1}: `}${issue.message}`);
   }
-  const staticHash = createHash('sha256').update(staticToken, 'latin1').digest('hex');
+  const staticHash = tokenDigest(staticToken).toString('hex');
   const names = new Set<string>();
   const hashes = new Set<string>();
   parsed.data.forEach((e, i) => {

@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import { AgentRuntime } from './agent-runtime';
+import { installFileReload } from './file-reload';
 import { installReloadHandler } from './reload';
 
 /**
@@ -11,12 +12,13 @@ export async function runDaemon(container: Container): Promise<void> {
   const { logger, config } = runtime;
   const server = await runtime.listen();
   logger.info(
-    { event: 'agent.listening', url: `http://${config.host}:${server.port}`, mode: config.mode, source: runtime.secrets.health().source.description },
+    { event: 'agent.listening', url: config.tcp ? `http://${config.host}:${server.port}` : `unix:${server.address}`, mode: config.mode, source: runtime.secrets.health().source.description },
     'listening',
   );
   runtime.announceStarted();
   void runtime.startRefreshing();
-  const removeReload = installReloadHandler(container); // SIGHUP re-reads the token/key files
+  const removeHandlers = [installReloadHandler(container), installFileReload(container)]; // SIGHUP + file watchers
+  const removeReload = () => removeHandlers.forEach((remove) => remove());
 
   const onSignal = (signal: NodeJS.Signals) => {
     removeReload();

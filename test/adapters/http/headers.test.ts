@@ -2,10 +2,14 @@ import { AgentError } from '../../../src/domain/errors';
 import { AUTH, rawExchange, send, startHarness, statusOf, jsonBodyOf, type Harness } from './support';
 
 const PATHS = ['/v1/health', '/v1/ready', '/v1/secrets', '/v1/keys', '/v1/secrets/api/DB_URL', '/v1/secrets/api__DB_URL', '/v1/secrets/x/y', '/nope'];
+/** Issue 10: secrets routes carry a revision-derived ETag (never a body hash, see
+ * change-notification.test.ts); everything else, errors included, carries none. */
+const TAGGED = new Set(['/v1/secrets', '/v1/keys', '/v1/secrets/api/DB_URL', '/v1/secrets/api__DB_URL']);
 
 function expectHardened(path: string, headers: Record<string, unknown>): void {
   const names = Object.keys(headers);
-  expect({ path, etag: headers.etag, poweredBy: headers['x-powered-by'] }).toEqual({ path, etag: undefined, poweredBy: undefined });
+  const etag = TAGGED.has(path) ? expect.stringMatching(/^"r-[0-9a-f]{32}"$/) : undefined;
+  expect({ path, etag: headers.etag, poweredBy: headers['x-powered-by'] }).toEqual({ path, etag, poweredBy: undefined });
   expect(names.filter((n) => n.startsWith('access-control-'))).toEqual([]);
   expect(headers['x-content-type-options']).toBe('nosniff');
   expect(headers['cache-control']).toBe('no-store');
@@ -19,10 +23,10 @@ describe('response headers', () => {
   });
   afterAll(() => h.server.close(1000));
 
-  it.each(PATHS)('%s: JSON, nosniff, no-store, no ETag / X-Powered-By / CORS', async (path) => {
+  it.each(PATHS)('%s: JSON, nosniff, no-store, no body-derived ETag, no X-Powered-By / CORS', async (path) => {
     const res = await send(h.server.port, {
       path,
-      headers: { authorization: AUTH, origin: 'https://evil.example', 'if-none-match': '*' },
+      headers: { authorization: AUTH, origin: 'https://evil.example', 'if-none-match': '"not-the-current-tag"' },
     });
     expect(res.status).not.toBe(304);
     expectHardened(path, res.headers);

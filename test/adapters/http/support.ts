@@ -73,6 +73,24 @@ export class FakeQuery implements SecretsQuery {
   currentRevision(): string | null {
     return this.snapshot.revision;
   }
+  /** Long-polls: resolves on abort or once `snapshot` is replaced by another revision via `rotate`. */
+  private changed = new Set<() => void>();
+  waitForRevision(since: string | null, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.currentRevision() !== since) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.changed.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.changed.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+  rotate(snapshot: SecretsSnapshot): void {
+    this.snapshot = snapshot;
+    for (const wake of [...this.changed]) wake();
+  }
 }
 
 export class RecordingTelemetry implements Telemetry {

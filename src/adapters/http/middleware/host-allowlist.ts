@@ -31,8 +31,10 @@ export function hostAllowlist(port: number): Middleware {
   return function checkHost(ctx, next) {
     const req = ctx.req;
     const host = req.headers.host;
-    if (port === 0) {
-      const local = req.socket.localPort ?? 0;
+    // A unix-socket connection has no local port: it keeps the current set, which always
+    // holds the bare names (`localhost`, what curl --unix-socket and node send).
+    const local = req.socket.localPort;
+    if (port === 0 && local !== undefined) {
       if (local !== cachedPort) {
         cachedPort = local;
         allowed = allowedHosts(local);

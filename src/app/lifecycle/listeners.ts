@@ -1,0 +1,47 @@
+import type Koa from 'koa';
+import type pino from 'pino';
+import { startHttpServer, type RunningServer } from '../../adapters/http/server';
+import { isAgentError } from '../../domain/errors';
+import type { AgentConfig } from '../config/agent-config';
+import { ConfigError } from '../config/config-error';
+
+/**
+ * Starts every configured listener over the one Koa app (same routes, same auth, same
+ * Host check): the unix socket (CLEF_AGENT_SOCKET) first, so a path problem stops startup
+ * before any port is taken, then TCP on 127.0.0.1 unless CLEF_AGENT_TCP=false. The
+ * result behaves as one RunningServer: `port`/`address` describe TCP when it is on (the
+ * socket otherwise), and `close` drains all of them and removes the socket file.
+ */
+export async function startListeners(app: Koa, config: AgentConfig, logger: pino.Logger): Promise<RunningServer> {
+  const servers: RunningServer[] = [];
+  let unix: RunningServer | undefined;
+  if (config.socket) {
+    try {
+      unix = await startHttpServer(app, { path: config.socket.path, mode: config.socket.mode });
+    } catch (e) {
+      // Stale-socket refusals are configuration problems: exit 2 with one line.
+      if (isAgentError(e)) throw new ConfigError('CLEF_AGENT_SOCKET', `is unusable (${e.code}): ${e.message}`);
+      throw e;
+    }
+    servers.push(unix);
+    logger.info({ event: 'agent.listening_socket', path: config.socket.path, mode: `0${config.socket.mode.toString(8)}` }, 'listening on a unix socket');
+  }
+  let tcp: RunningServer | undefined;
+  if (config.tcp) {
+    try {
+      tcp = await startHttpServer(app, { host: config.host, port: config.port });
+    } catch (e) {
+      await unix?.close(0);
+      throw e;
+    }
+    servers.push(tcp);
+  }
+  const primary = tcp ?? unix!;
+  return {
+    port: primary.port,
+    address: primary.address,
+    close: async (graceMs) => {
+      await Promise.all(servers.map((s) => s.close(graceMs)));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: every scenario of issue 8 against the built agent, each HTTP scenario
+ * paired in the same run with a bare node:http baseline; writes bench/RESULTS.md.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { generateArtifact } from './gen-10k';
+import { AGENT_DIST, OUT_DIR, ROOT } from './lib/config';
+import { loadConfig } from './lib/config';
+import { createCtx } from './lib/context';
+import { machineInfo, render, Report } from './lib/report';
+import { reportModules, scenario3 } from './scenarios/cold-start';
+import { MODULE_PROBE_OUT, recordIdleAfterLoad, scenario1, scenario2, scenario4, startPair, type HttpRow, type Pair } from './scenarios/http';
+import { scenario6 } from './scenarios/jit';
+import { scenario5 } from './scenarios/load-time';
+import { scenario7 } from './scenarios/poll';
+
+export async function main(_args: string[]): Promise<void> {
+  const cfg = loadConfig();
+  const report = new Report();
+  const ctx = createCtx(cfg, report);
+  const t0 = performance.now();
+  if (!existsSync(AGENT_DIST)) throw new Error('dist/app/main.js is missing: run `npm run build` (npm run bench does)');
+  mkdirSync(OUT_DIR, { recursive: true });
+
+  const gen = await generateArtifact();
+  ctx.log(`generated ${path.relative(ROOT, gen.path)}: ${gen.keys} keys, ${(gen.bytes / 1024).toFixed(0)} KiB`);
+
+  if (ctx.runs(3)) await scenario3(ctx);
+
+  const pairs: Pair[] = [];
+  const needPairs = [1, 2, 4, 7].some((n) => ctx.runs(n));
+  let s1: HttpRow[] = [];
+  rmSync(MODULE_PROBE_OUT, { force: true });
+  try {
+    if (needPairs) {
+      pairs.push(await startPair(ctx, 'small'));
+      if (ctx.runs(1) || ctx.runs(4)) pairs.push(await startPair(ctx, '10k'));
+    }
+    if (ctx.runs(1)) s1 = await scenario1(ctx, pairs);
+    if (ctx.runs(2)) await scenario2(ctx, pairs[0]);
+    if (needPairs) await recordIdleAfterLoad(pairs);
+    if (ctx.runs(4)) await scenario4(ctx, pairs);
+    if (ctx.runs(7)) await scenario7(ctx, pairs[0]?.agent);
+  } finally {
+    for (const p of pairs) await Promise.all([p.agent.stop(), p.baseline.stop(), p.koa.stop()]);
+  }
+  if (needPairs) reportModules(ctx, MODULE_PROBE_OUT);
+
+  if (ctx.runs(6)) await scenario6(ctx, s1.find((r) => r.connections === 50 && r.artifact.startsWith('small'))?.agent);
+  if (ctx.runs(5)) await scenario5(ctx, gen.bytes);
+
+  const wall = (performance.now() - t0) / 1000;
+  const header = [
+    '# clef-agent benchmark results',
+    '',
+    'Written by `npm run bench` (bench/run.js → bench/main.ts); do not edit by hand. Every HTTP figure is measured against the',
+    'built agent as a separate process (`node dist/app/main.js`, loopback, token auth) and, in the same run, against a bare',
+    '`node:http` server in its own process answering the same paths with the same bytes and headers (bench/baseline-server.js).',
+    'The load generator is autocannon 9 (programmatic, pipelining 1) in the bench process.',
+    '',
+    '## Machine',
+    '',
+    ...machineInfo(),
+    `- Bench wall time: ${wall.toFixed(0)} s (excluding \`npm run build\`)`,
+    `- Settings: BENCH_ROUNDS=${cfg.rounds}, BENCH_HEADLINE_SECONDS=${cfg.headlineSeconds}, BENCH_SECONDS=${cfg.seconds}, BENCH_WARMUP_SECONDS=${cfg.warmupSeconds}, BENCH_SOAK_SECONDS=${cfg.soakSeconds}, BENCH_COLD_RUNS=${cfg.coldRuns}, BENCH_POLL_INTERVAL=${cfg.pollIntervalSeconds}, BENCH_POLL_WINDOW_SECONDS=${cfg.pollWindowSeconds}${cfg.only ? `, BENCH_ONLY=${[...cfg.only].join(',')}` : ''}`,
+  ];
+  writeFileSync(cfg.resultsFile, render(report, header) + keptSoakSection(cfg.resultsFile));
+  ctx.log(`wrote ${path.relative(ROOT, cfg.resultsFile)} (${wall.toFixed(0)} s)`);
+  for (const c of report.checks) ctx.log(`${c.met === null ? '—' : c.met ? 'MET    ' : 'NOT MET'} ${c.target}: ${c.measured}`);
+}
+
+/** `npm run soak` (bench/soak.ts) owns the block between its markers in the same file: keep it. */
+function keptSoakSection(file: string): string {
+  if (!existsSync(file)) return '';
+  const current = readFileSync(file, 'utf8');
+  const start = current.indexOf('<!-- soak:start -->');
+  const endMarker = '<!-- soak:end -->';
+  const end = current.indexOf(endMarker);
+  return start >= 0 && end > start ? `\n${current.slice(start, end + endMarker.length)}\n` : '';
+}

@@ -1,0 +1,212 @@
+/**
+ * Scenarios 1, 2 and 4: the agent's GET routes against the bare node:http baseline
+ * serving the same bytes, then memory (RSS idle, after load, after a sustained soak).
+ */
+import path from 'node:path';
+import { AUTH, captureRoutes, startAgent, startBaseline } from '../lib/agents';
+import { LARGE_ARTIFACT, MODULE_PROBE, OUT_DIR, SMALL_ARTIFACT } from '../lib/config';
+import type { Ctx } from '../lib/context';
+import { median, roundRobin, runLoad, type Summary, type Target } from '../lib/load';
+import { hwmMb, rssMb, sleep, type Managed } from '../lib/proc';
+import { fmt, ms, pct, table } from '../lib/report';
+
+export interface Pair {
+  key: 'small' | '10k';
+  label: string;
+  agent: Managed;
+  baseline: Managed;
+  /** The same bytes from a one-middleware Koa app: the framework's own floor. */
+  koa: Managed;
+  /** RSS (MiB) once ready, before any load. */
+  rssReady: number;
+  rssAfterLoad?: number;
+  keyPath: string;
+}
+
+const SETTLE_MS = 2_000;
+export const MODULE_PROBE_OUT = path.join(OUT_DIR, 'modules-small.json');
+
+export async function startPair(ctx: Ctx, key: Pair['key']): Promise<Pair> {
+  const file = key === 'small' ? SMALL_ARTIFACT : LARGE_ARTIFACT;
+  const probe = key === 'small' ? { nodeArgs: ['--require', MODULE_PROBE], env: { BENCH_MODULE_PROBE_OUT: MODULE_PROBE_OUT } } : {};
+  const agent = await startAgent({ name: `agent-${key}`, source: file, ...probe });
+  const started: Managed[] = [agent];
+  let keyPath: string, baseline: Managed, koa: Managed;
+  try {
+    const keys = await captureRoutes(agent, ['/v1/keys']);
+    const firstKey = (JSON.parse(Buffer.from(keys[0].body, 'base64').toString('utf8')) as string[])[0];
+    keyPath = `/v1/secrets/${encodeURIComponent(firstKey)}`;
+    const routes = await captureRoutes(agent, ['/v1/secrets', '/v1/keys', keyPath, '/v1/ready']);
+    started.push((baseline = await startBaseline(key, routes)));
+    started.push((koa = await startBaseline(`${key}-koa`, routes, routes[0].path, 'koa')));
+  } catch (e) {
+    await Promise.all(started.map((p) => p.stop()));
+    throw e;
+  }
+  await sleep(1_000);
+  const rssReady = rssMb(agent.pid);
+  ctx.log(`agent-${key} pid ${agent.pid} ready, RSS ${rssReady.toFixed(1)} MiB; baseline pid ${baseline.pid}`);
+  return { key, label: key === 'small' ? 'small (20 keys)' : '10k keys', agent, baseline, koa, rssReady, keyPath };
+}
+
+function targets(pair: Pair, withKoa: boolean): Target[] {
+  return [
+    { label: 'agent', port: pair.agent.port, pid: pair.agent.pid, headers: AUTH },
+    // The baselines ignore the header; it is sent so every request is the same bytes.
+    { label: 'baseline', port: pair.baseline.port, pid: pair.baseline.pid, headers: AUTH },
+    ...(withKoa ? [{ label: 'koa', port: pair.koa.port, pid: pair.koa.pid, headers: AUTH }] : []),
+  ];
+}
+
+export interface HttpRow {
+  artifact: string;
+  route: string;
+  connections: number;
+  agent: Summary;
+  baseline: Summary;
+  koa?: Summary;
+}
+
+function rowCells(r: HttpRow): Array<string | number> {
+  return [
+    r.artifact,
+    r.route,
+    r.connections,
+    fmt(r.agent.rps),
+    fmt(r.baseline.rps),
+    pct(r.agent.rps / r.baseline.rps),
+    ms(r.agent.p50),
+    ms(r.baseline.p50),
+    ms(r.agent.p99),
+    ms(r.baseline.p99),
+    `${(r.agent.p99 / r.baseline.p99).toFixed(2)}×`,
+    `${fmt(r.agent.cpuUsPerReq)} / ${fmt(r.baseline.cpuUsPerReq)}`,
+    r.koa ? `${fmt(r.koa.rps)} (${pct(r.koa.rps / r.baseline.rps)}), ${fmt(r.koa.cpuUsPerReq)} µs` : '—',
+  ];
+}
+
+const HEADER = ['Artifact', 'Route', 'Conns', 'Agent req/s', 'Baseline req/s', 'Ratio', 'Agent p50 ms', 'Base p50 ms', 'Agent p99 ms', 'Base p99 ms', 'p99 ratio', 'Server CPU µs/req (agent / base)', 'Koa floor req/s (ratio), CPU'];
+
+async function measure(ctx: Ctx, pair: Pair, route: string, routeLabel: string, connections: number, seconds: number, warmup: number, withKoa = false): Promise<HttpRow> {
+  const [agent, baseline, koa] = await roundRobin(targets(pair, withKoa), route, connections, seconds, ctx.cfg.rounds, warmup);
+  const row = { artifact: pair.label, route: routeLabel, connections, agent, baseline, koa };
+  ctx.log(
+    `${pair.key} ${routeLabel} c=${connections}: agent ${fmt(agent.rps)} req/s p99 ${ms(agent.p99)} ms | baseline ${fmt(baseline.rps)} req/s p99 ${ms(baseline.p99)} ms → ${pct(agent.rps / baseline.rps)}`,
+  );
+  if (agent.failures + baseline.failures > 0) ctx.report.notes.push(`${pair.key} ${routeLabel} c=${connections}: ${agent.failures} agent / ${baseline.failures} baseline non-2xx or errors`);
+  return row;
+}
+
+export async function scenario1(ctx: Ctx, pairs: Pair[]): Promise<HttpRow[]> {
+  const rows: HttpRow[] = [];
+  for (const pair of pairs) {
+    let warmup = ctx.cfg.warmupSeconds;
+    for (const c of [1, 50, 200]) {
+      const seconds = c === 50 ? ctx.cfg.headlineSeconds : ctx.cfg.seconds;
+      rows.push(await measure(ctx, pair, '/v1/secrets', '/v1/secrets', c, seconds, warmup, c === 50));
+      warmup = Math.min(warmup, 0.5);
+    }
+  }
+  const lines = ctx.report.section('1. GET /v1/secrets: agent vs bare node:http');
+  lines.push(
+    `Median of ${ctx.cfg.rounds} rounds (${ctx.cfg.headlineSeconds} s at 50 connections, ${ctx.cfg.seconds} s otherwise), servers in rotating order,`,
+    'after an unmeasured warm-up. Latencies from every response, in ms. "Server CPU" is user+system time of the',
+    'server process over the run divided by the requests it answered (a load-independent cost per request). At 50 connections a',
+    'third server runs in the same rotation: the Koa floor (bench/koa-floor-server.js), a Koa app with one middleware sending',
+    'the same bytes, i.e. what Koa alone costs here; the agent cannot beat it without leaving Koa.',
+    '',
+    ...table(HEADER, rows.map(rowCells)),
+  );
+  for (const r of rows.filter((x) => x.connections === 50)) {
+    const ratio = r.agent.rps / r.baseline.rps;
+    const p99 = r.agent.p99 / r.baseline.p99;
+    ctx.report.check(`S1 ${r.artifact} @50: req/s ≥ 85% of baseline`, `${pct(ratio)} (${fmt(r.agent.rps)} vs ${fmt(r.baseline.rps)})`, ratio >= 0.85);
+    ctx.report.check(`S1 ${r.artifact} @50: p99 ≤ 1.3× baseline`, `${p99.toFixed(2)}× (${ms(r.agent.p99)} vs ${ms(r.baseline.p99)} ms)`, p99 <= 1.3);
+    if (r.koa) {
+      ctx.report.check(
+        `S1 ${r.artifact} @50, reference: the Koa floor (Koa, one middleware, same bytes)`,
+        `Koa floor ${pct(r.koa.rps / r.baseline.rps)} of baseline req/s, p99 ${(r.koa.p99 / r.baseline.p99).toFixed(2)}×; agent ${pct(r.agent.rps / r.koa.rps)} of the Koa floor`,
+        null,
+      );
+    }
+  }
+  return rows;
+}
+
+export async function scenario2(ctx: Ctx, pair: Pair): Promise<HttpRow[]> {
+  const rows = [
+    await measure(ctx, pair, pair.keyPath, '/v1/secrets/:key', 50, ctx.cfg.seconds, ctx.cfg.warmupSeconds),
+    await measure(ctx, pair, '/v1/keys', '/v1/keys', 50, ctx.cfg.seconds, ctx.cfg.warmupSeconds),
+  ];
+  const lines = ctx.report.section('2. Single secret and key list at 50 connections');
+  lines.push(`Same method as scenario 1 (${ctx.cfg.rounds} × ${ctx.cfg.seconds} s), small artifact; \`:key\` is \`${decodeURIComponent(pair.keyPath.slice('/v1/secrets/'.length))}\`.`, '', ...table(HEADER, rows.map(rowCells)));
+  return rows;
+}
+
+/** RSS once idle after the load scenarios. */
+export async function recordIdleAfterLoad(pairs: Pair[]): Promise<void> {
+  await sleep(SETTLE_MS);
+  for (const p of pairs) p.rssAfterLoad = rssMb(p.agent.pid);
+}
+
+/** V8 flag measured as a memory lever: caps the young generation (default up to 2 × 16 MiB). */
+export const SEMI_SPACE_FLAG = '--max-semi-space-size=2';
+
+interface SoakSubject {
+  label: string;
+  limit: number | null;
+  proc: Managed;
+  ready: number;
+  afterLoad?: number;
+}
+
+export async function scenario4(ctx: Ctx, pairs: Pair[]): Promise<void> {
+  const soak = ctx.cfg.soakSeconds;
+  const subjects: SoakSubject[] = pairs.map((p) => ({ label: p.label, limit: p.key === 'small' ? 60 : 90, proc: p.agent, ready: p.rssReady, afterLoad: p.rssAfterLoad }));
+  // The same agents started with NODE_OPTIONS-style flag, soaked alongside (no scenario-1 history).
+  const flagged: Managed[] = [];
+  try {
+    for (const p of pairs) {
+      const proc = await startAgent({ name: `agent-${p.key}-semi`, source: p.key === 'small' ? SMALL_ARTIFACT : LARGE_ARTIFACT, nodeArgs: [SEMI_SPACE_FLAG] });
+      flagged.push(proc);
+      await sleep(1_000);
+      subjects.push({ label: `${p.label}, \`node ${SEMI_SPACE_FLAG}\``, limit: null, proc, ready: rssMb(proc.pid) });
+    }
+    ctx.log(`soak: ${soak} s of GET /v1/secrets at 50 connections on ${subjects.length} agents at once`);
+    const loads = await Promise.all(
+      subjects.map((s) => runLoad({ port: s.proc.port, path: '/v1/secrets', connections: 50, seconds: soak, headers: AUTH, serverPid: s.proc.pid })),
+    );
+    const underLoad = subjects.map((s) => rssMb(s.proc.pid));
+    await sleep(SETTLE_MS);
+    const idleAfterSoak = subjects.map((s) => rssMb(s.proc.pid));
+    const peak = subjects.map((s) => hwmMb(s.proc.pid));
+    const lines = ctx.report.section('4. Memory (VmRSS of the agent process)');
+    lines.push(
+      `RSS from /proc/<pid>/status, MiB (the targets say MB; MiB is the stricter reading). "Idle, ready": 1 s after the first 200`,
+      `from /v1/ready. "After load": ${SETTLE_MS / 1000} s after scenarios 1–2 ended. "Soak": ${soak} s of scenario 1 at 50 connections`,
+      `(BENCH_SOAK_SECONDS) on all ${subjects.length} agents at the same time, so each got a share of the load generator; "idle after soak"`,
+      `is ${SETTLE_MS / 1000} s later. Peak = VmHWM over the process's life. The last rows are the same agents started with`,
+      `\`${SEMI_SPACE_FLAG}\` (e.g. NODE_OPTIONS), which caps V8's young generation: most of the growth under load is that`,
+      'generation expanding to its default maximum, not retained memory.',
+      '',
+      ...table(
+        ['Agent', 'Idle, ready', 'Idle after load', 'End of soak (under load)', 'Idle after soak', 'Peak (VmHWM)', 'Soak req/s'],
+        subjects.map((s, i) => [s.label, fmt(s.ready, 1), fmt(s.afterLoad ?? NaN, 1), fmt(underLoad[i], 1), fmt(idleAfterSoak[i], 1), fmt(peak[i], 1), fmt(loads[i].rps)]),
+      ),
+    );
+    for (const [i, s] of subjects.entries()) {
+      if (s.limit === null) continue;
+      const worstIdle = Math.max(s.afterLoad ?? 0, idleAfterSoak[i]);
+      ctx.report.check(
+        `S4 RSS idle, ${s.label} ≤ ${s.limit} MB`,
+        `${fmt(worstIdle, 1)} MiB (ready ${fmt(s.ready, 1)}, after load ${fmt(s.afterLoad ?? NaN, 1)}, after soak ${fmt(idleAfterSoak[i], 1)}); with ${SEMI_SPACE_FLAG}: ${fmt(Math.max(subjects[i + pairs.length]?.ready ?? NaN, idleAfterSoak[i + pairs.length] ?? NaN), 1)} MiB`,
+        worstIdle <= s.limit,
+      );
+    }
+    if (loads.some((l) => l.non2xx + l.errors > 0)) ctx.report.notes.push(`soak: ${loads.map((l) => l.non2xx + l.errors).join(' / ')} non-2xx or errors`);
+  } finally {
+    await Promise.all(flagged.map((f) => f.stop()));
+  }
+}
+
+export { median };

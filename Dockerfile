@@ -22,5 +22,8 @@ FROM gcr.io/distroless/nodejs20-debian12:nonroot
 # Owned by root, mode 0755 from the build stage: the agent cannot modify itself.
 COPY --from=build /out/clef-agent /usr/local/bin/clef-agent
 USER 65532:65532
+# A small V8 young generation: the agent's garbage is short-lived response bookkeeping, and
+# the default semi-space lets RSS grow ~20 MiB under load for nothing (bench/RESULTS.md, S4).
+ENV NODE_OPTIONS=--max-semi-space-size=2
 ENTRYPOINT ["/usr/local/bin/clef-agent"]
 CMD ["run"]

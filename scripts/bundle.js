@@ -26,8 +26,8 @@ async function bundle({ outfile, shebang }) {
     target: 'node20',
     format: 'cjs',
     minify: true,
-    // Error classes are matched with instanceof, not names, but keep names for stack readability.
-    keepNames: true,
+    // No keepNames: the agent never prints stacks, error classes are matched with
+    // instanceof, and keepNames measurably slowed the request path (bench/RESULTS.md).
     sourcemap: false,
     legalComments: 'eof',
     logLevel: 'warning',

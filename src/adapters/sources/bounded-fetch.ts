@@ -75,6 +75,10 @@ async function send(url: URL, init: RequestInit, caller: AbortSignal): Promise<R
   } catch (e) {
     if (caller.aborted) throw caller.reason;
     throw networkError(e);
+  } finally {
+    // fetch records a resource timing entry holding the full URL, presigned query included;
+    // the agent never reads them, so they are not kept (they would also grow the heap).
+    performance.clearResourceTimings();
   }
 }
 

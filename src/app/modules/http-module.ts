@@ -23,7 +23,10 @@ export const httpModule = new ContainerModule(({ bind }) => {
     .toResolvedValue(
       (c: AgentConfig, query: SecretsQuery, authenticator: Authenticator, scoped: ScopedTokenAuthenticator, telemetry: Telemetry, logger: pino.Logger) => {
         // Port 0 with TCP off: only socket connections arrive, checked against the bare names.
-        const app = createHttpApp({ query, authenticator: c.tokensFile ? scoped : authenticator, port: c.tcp ? c.port : 0, telemetry });
+        // Per-request events feed only the access log and OTLP metrics: without either, the
+        // request path skips them entirely.
+        const observed = c.accessLog || c.otlp !== undefined;
+        const app = createHttpApp({ query, authenticator: c.tokensFile ? scoped : authenticator, port: c.tcp ? c.port : 0, telemetry: observed ? telemetry : undefined });
         // Unexpected errors already became a generic 500; log only what kind of error it was.
         app.on('error', (err: unknown) => logger.error({ event: 'http.error', error: err instanceof Error ? err.name : 'error' }, 'unexpected error while serving a request'));
         return app;

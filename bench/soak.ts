@@ -27,12 +27,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ArtifactServer } from '../test/support/fakes/artifact-server';
 import { packAge, type Tree } from '../test/support/pack';
+import { freePort } from './lib/proc';
 
 // ---------------------------------------------------------------------------------------
 // configuration
@@ -113,16 +113,6 @@ const median = (xs: number[]): number => {
 const mib = (kb: number) => (kb / 1024).toFixed(1);
 const ms = (x: number) => (Number.isNaN(x) ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Reply {
   status: number;

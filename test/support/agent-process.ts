@@ -3,7 +3,7 @@
  * to it, as a user would. jest's globalSetup builds dist/ first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { request, type RequestOptions } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -29,8 +29,13 @@ export function freePort(): Promise<number> {
 }
 
 export function httpGet(port: number, urlPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<HttpReply> {
+  return sendRequest({ host: '127.0.0.1', port, path: urlPath, method, headers: { host: `127.0.0.1:${port}`, ...headers } });
+}
+
+/** One request, its whole body collected (TCP or, with `socketPath`, a unix socket). */
+export function sendRequest(options: RequestOptions): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: urlPath, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+    const req = request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

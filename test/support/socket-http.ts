@@ -1,21 +1,9 @@
 /** HTTP over a unix domain socket (`http.request({socketPath})`), for the socket listener tests. */
-import { request } from 'node:http';
-import type { HttpReply } from './agent-process';
+import { sendRequest, type HttpReply } from './agent-process';
 
 export function socketGet(socketPath: string, urlPath: string, headers: Record<string, string> = {}): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    // Without an explicit Host, node sends `Host: localhost`, as curl --unix-socket does.
-    const req = request({ socketPath, path: urlPath, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  // Without an explicit Host, node sends `Host: localhost`, as curl --unix-socket does.
+  return sendRequest({ socketPath, path: urlPath, headers, agent: false });
 }
 
 /** Polls until the agent answers /v1/health over the socket (no fixed sleep). */

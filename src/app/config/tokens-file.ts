@@ -1,5 +1,6 @@
 import type * as Yaml from 'yaml';
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { digest as tokenDigest } from '../../adapters/http/authenticator';
 import type { ScopedTokenEntry } from '../../adapters/http/scoped-token-authenticator';
 import { ConfigError } from './config-error';
@@ -15,20 +16,27 @@ import { ConfigError } from './config-error';
  */
 const VARIABLE = 'CLEF_AGENT_TOKENS_FILE';
 
-const entry = z
-  .object({
-    name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'name must be 1-64 of A-Z a-z 0-9 . _ -' }),
-    sha256: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hex digits (the SHA-256 of the token, not the token)' })
-      .transform((h) => h.toLowerCase()),
-    namespaces: z.array(z.string().min(1, { message: 'namespace names must not be empty' })).min(1, { message: 'namespaces must list at least one namespace' }),
-  })
-  .strict();
+// zod/mini loads no locale by default; English keeps the built-in messages (wrong type,
+// unrecognized key) exactly as classic zod reported them.
+z.config(en());
+
+const entry = z.strictObject({
+  name: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'name must be 1-64 of A-Z a-z 0-9 . _ -' })),
+  sha256: z.pipe(
+    z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hex digits (the SHA-256 of the token, not the token)' })),
+    z.transform((h: string) => h.toLowerCase()),
+  ),
+  namespaces: z
+    .array(z.string().check(z.minLength(1, { message: 'namespace names must not be empty' })))
+    .check(z.minLength(1, { message: 'namespaces must list at least one namespace' })),
+});
 
 const listSchema = z.array(entry);
 // Chosen by shape rather than z.union, so an error points into the entry at fault.
-const fileSchema = z.object({ tokens: listSchema }).strict();
+const fileSchema = z.pipe(
+  z.strictObject({ tokens: listSchema }),
+  z.transform((f: { tokens: z.output<typeof listSchema> }) => f.tokens),
+);
 
 function fail(file: string, why: string): never {
   throw new ConfigError(VARIABLE, `points to ${file}, which is not a valid tokens file: ${why}`);
@@ -49,7 +57,7 @@ export function parseTokensFile(text: string, file: string, staticToken: string)
   } catch (e) {
     fail(file, `not YAML or JSON (${(e as Error).name})`);
   }
-  const parsed = Array.isArray(raw) ? listSchema.safeParse(raw) : fileSchema.transform((f) => f.tokens).safeParse(raw);
+  const parsed = Array.isArray(raw) ? listSchema.safeParse(raw) : fileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue.path.find((p) => typeof p === 'number');

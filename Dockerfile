@@ -13,17 +13,30 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
-# Type-check, then bundle into one file whose shebang is distroless's node, so it runs as
-# /usr/local/bin/clef-agent without a shell (exec probes, ECS health checks).
+COPY examples ./examples
+# Type-check, then bundle: /out/bin/clef-agent is the launcher (shebang: distroless's node,
+# so it runs without a shell for exec probes and ECS health checks), /out/lib/clef-agent
+# the agent and its optional SDK chunks.
 RUN npx tsc --noEmit -p tsconfig.build.json \
- && node scripts/bundle.js /out/clef-agent /nodejs/bin/node
+ && node scripts/bundle.js /out/bin/clef-agent /nodejs/bin/node --lib /out/lib/clef-agent
+
+# V8 code cache (bench/RESULTS.md, S3: most of a cold start is compiling the bundle). It
+# must be made by the runtime's own node binary with the runtime's flags, so this stage is
+# the runtime image, with the same NODE_OPTIONS; the trainer runs the demo artifact only.
+FROM gcr.io/distroless/nodejs20-debian12:nonroot AS train
+COPY --from=build --chown=65532:65532 /out /out
+ENV NODE_OPTIONS=--max-semi-space-size=2
+RUN --mount=type=bind,from=build,source=/src,target=/src ["/nodejs/bin/node", "/src/scripts/train-code-cache.js", "/out/bin/clef-agent", "/src/examples/demo/demo.age.json", "/src/examples/demo/age.key"]
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
-# Owned by root, mode 0755 from the build stage: the agent cannot modify itself.
-COPY --from=build /out/clef-agent /usr/local/bin/clef-agent
+# Owned by root, modes 0755 (launcher) / 0644 (code) from the build: the agent cannot
+# modify itself or its code cache.
+COPY --from=train /out/lib/clef-agent /usr/local/lib/clef-agent
+COPY --from=train /out/bin/clef-agent /usr/local/bin/clef-agent
 USER 65532:65532
 # A small V8 young generation: the agent's garbage is short-lived response bookkeeping, and
 # the default semi-space lets RSS grow ~20 MiB under load for nothing (bench/RESULTS.md, S4).
+# The code cache above was made with exactly these flags: change both together.
 ENV NODE_OPTIONS=--max-semi-space-size=2
 ENTRYPOINT ["/usr/local/bin/clef-agent"]
 CMD ["run"]

@@ -2,6 +2,7 @@
 /**
  * `npm run build:binary`: a single executable (Node SEA) of the agent.
  *   build/binary/clef-agent.js   the esbuild bundle: one file, runnable with any node >= 20
+ *   build/binary/sea-config.json the SEA config (with useCodeCache: V8's code cache is embedded)
  *   build/binary/sea-prep.blob   `node --experimental-sea-config` output
  *   build/binary/clef-agent      node + the blob, when postject is installed
  * Node 20 has no `--build-sea`; injecting the blob needs postject (not a dependency). Without
@@ -26,10 +27,12 @@ function loadPostject() {
 async function main() {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const script = await bundle({ outfile: path.join(OUT, 'clef-agent.js'), shebang: '/usr/bin/env node' });
+  const { outfile: script } = await bundle({ outfile: path.join(OUT, 'clef-agent.js'), shebang: '/usr/bin/env node', singleFile: true });
   const blob = path.join(OUT, 'sea-prep.blob');
   const seaConfig = path.join(OUT, 'sea-config.json');
-  writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true }, null, 2));
+  // useCodeCache: node compiles the bundle at build time and embeds V8's code cache, so the
+  // executable skips most of the parse/compile a start would otherwise spend (issue 8).
+  writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }, null, 2));
   execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 
   let executable = null;

@@ -3,7 +3,10 @@
  * `npm run build:lambda-layer`: build/clef-agent-lambda-layer.zip, laid out as Lambda
  * expects a layer under /opt:
  *   extensions/clef-agent      launcher (Lambda starts every executable in /opt/extensions)
- *   clef-agent/clef-agent.js   the esbuild bundle of the agent
+ *   clef-agent/clef-agent.js   the bundle's launcher (scripts/bundle.js, split layout)
+ *   clef-agent/clef-agent-lib/ the agent and its optional SDK chunks (KMS, OTLP, Redis, YAML)
+ * No code cache: it only works with the exact node build that made it, and the Lambda
+ * runtime's node is not the build machine's.
  * Zipped with `zip` when installed, else Python's zipfile (both keep the exec bits).
  */
 const { mkdirSync, rmSync, writeFileSync } = require('node:fs');

@@ -1,52 +1,176 @@
 'use strict';
 /**
- * One esbuild bundle of the agent (src/app/main.ts and every runtime dependency) in a
- * single CommonJS file: what the Lambda layer, the container image and the single
- * executable ship. Lazily imported commands stay lazy (esbuild wraps them), so `probe`
- * and `--version` still initialise almost nothing.
+ * esbuild bundles of the agent (src/app/main.ts and every runtime dependency), for the
+ * container image, the Lambda layer and `npm run build:bundle`. Two layouts:
+ *
+ * split (default): `outfile` is a small launcher (scripts/bundle-launcher.js) and the code
+ *   is in a lib directory beside it:
+ *     <lib>/main.js         the agent, as one function expression the launcher compiles
+ *     <lib>/main.js.cache   V8 code cache, when trained (scripts/train-code-cache.js)
+ *     <lib>/{kms,otel,cache,yaml}.js   optional SDKs, read only when configured
+ *   Parsing and compiling the 2.9 MB single file was most of a cold start; the optional
+ *   SDKs are half of it and most agents never load them (bench/RESULTS.md, S3).
+ * singleFile: one self-contained CommonJS file (what the Node SEA executable embeds).
+ *
+ * Lazily imported commands stay lazy in both (esbuild wraps them), so `probe` and
+ * `--version` still initialise almost nothing.
  */
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
 
 const ROOT = path.resolve(__dirname, '..');
 
-/**
- * @param {{ outfile: string, shebang?: string }} options  shebang: interpreter line
- *   (e.g. "/nodejs/bin/node" in the distroless image); omitted → no shebang.
- */
-async function bundle({ outfile, shebang }) {
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: ['src/app/main.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    // No keepNames: the agent never prints stacks, error classes are matched with
-    // instanceof, and keepNames measurably slowed the request path (bench/RESULTS.md).
-    sourcemap: false,
-    legalComments: 'eof',
-    logLevel: 'warning',
-    tsconfig: path.join(ROOT, 'tsconfig.build.json'),
-    write: false,
-  });
-  // esbuild keeps main.ts's `#!/usr/bin/env node`; swap in the caller's interpreter (or none).
-  const code = result.outputFiles[0].text.replace(/^#![^\n]*\n/, '');
-  writeFileSync(outfile, shebang ? `#!${shebang}\n${code}` : code, { mode: 0o755 });
-  return outfile;
+/** Packages only some deployments load: each area becomes one chunk, so packages that
+ * share code (the OpenTelemetry SDK; keyv and @keyv/redis, whose classes must be one
+ * copy) share one copy. bundle() fails if any package ends up in two outputs. */
+const CHUNKS = [
+  { name: 'kms', test: /^@aws-sdk\/client-kms$/ },
+  { name: 'otel', test: /^@opentelemetry\// },
+  { name: 'cache', test: /^(keyv|@keyv\/redis)$/ },
+  { name: 'yaml', test: /^yaml$/ },
+];
+const CHUNK_FILTER = /^(@aws-sdk\/client-kms|@opentelemetry\/.+|keyv|@keyv\/redis|yaml)$/;
+
+const COMMON = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  // No keepNames: the agent never prints stacks, error classes are matched with
+  // instanceof, and keepNames measurably slowed the request path (bench/RESULTS.md).
+  sourcemap: false,
+  legalComments: 'eof',
+  logLevel: 'warning',
+  tsconfig: path.join(ROOT, 'tsconfig.build.json'),
+  write: false,
+  metafile: true,
+};
+
+/** node_modules packages an esbuild output contains. */
+function packagesOf(result) {
+  const names = new Set();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const input of Object.keys(output.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
+      if (m) names.add(m[1]);
+    }
+  }
+  return names;
 }
 
-module.exports = { bundle, ROOT };
+/**
+ * Redirects each chunked package to `require('./<chunk>.js')[<package>]`, recording which
+ * were used; inside chunk `self` its own packages are bundled (e.g. the Redis client's
+ * optional @opentelemetry/api import goes to the otel chunk, not a second copy).
+ */
+function chunkRedirect(used, self) {
+  return {
+    name: 'clef-agent-chunks',
+    setup(build) {
+      build.onResolve({ filter: CHUNK_FILTER }, (args) => {
+        const chunk = CHUNKS.find((c) => c.test.test(args.path));
+        if (chunk.name === self) return undefined;
+        used.get(chunk.name).add(args.path);
+        return { path: args.path, namespace: 'chunk-ref', pluginData: chunk.name };
+      });
+      build.onResolve({ filter: /^\.\/[a-z]+\.js$/, namespace: 'chunk-ref' }, (args) => ({ path: args.path, external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'chunk-ref' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`./${args.pluginData}.js`)})[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
+/** One getter per package, so loading the chunk initialises only the packages asked for. */
+async function buildChunk(name, specifiers, used) {
+  const getters = [...specifiers].sort().map((s) => `  get ${JSON.stringify(s)}() { return require(${JSON.stringify(s)}); },`);
+  const contents = `module.exports = {\n${getters.join('\n')}\n};\n`;
+  const result = await esbuild.build({ ...COMMON, stdin: { contents, resolveDir: ROOT, sourcefile: `chunk-${name}.js`, loader: 'js' }, outfile: `${name}.js`, plugins: [chunkRedirect(used, name)] });
+  return { code: result.outputFiles[0].text, packages: packagesOf(result) };
+}
+
+const stripShebang = (code) => code.replace(/^#![^\n]*\n/, '');
+
+/**
+ * @param {{ outfile: string, shebang?: string, singleFile?: boolean, libDir?: string, train?: { nodeArgs?: string[] } }} options
+ *   shebang: interpreter line (e.g. "/nodejs/bin/node" in the distroless image); omitted → none.
+ *   libDir: where the split layout's code goes (default `<outfile's dir>/clef-agent-lib`).
+ *   train: run scripts/train-code-cache.js on the result, in a node started with `nodeArgs`.
+ * @returns {Promise<{ outfile: string, libDir?: string, main?: string, chunks?: string[], cache?: string }>}
+ */
+async function bundle({ outfile, shebang, singleFile = false, libDir, train }) {
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  const header = shebang ? `#!${shebang}\n` : '';
+  if (singleFile) {
+    const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/main.ts'], outfile });
+    writeFileSync(outfile, header + stripShebang(result.outputFiles[0].text), { mode: 0o755 });
+    return { outfile };
+  }
+
+  const lib = libDir ?? path.join(path.dirname(outfile), 'clef-agent-lib');
+  rmSync(lib, { recursive: true, force: true });
+  mkdirSync(lib, { recursive: true });
+  const used = new Map(CHUNKS.map((c) => [c.name, new Set()]));
+  const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/main.ts'], outfile: path.join(lib, 'main.js'), plugins: [chunkRedirect(used)] });
+  const main = path.join(lib, 'main.js');
+  // Node's own CommonJS wrapper, written out so the launcher compiles the file as it is.
+  const body = stripShebang(result.outputFiles[0].text);
+  writeFileSync(main, `(function (exports, require, module, __filename, __dirname) {${body}\n})`, { mode: 0o644 });
+  // A chunk can ask for another chunk's packages: rebuild until the sets stop growing.
+  const built = new Map();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, specifiers] of used) {
+      const key = [...specifiers].sort().join('\n');
+      if (specifiers.size === 0 || built.get(name)?.key === key) continue;
+      built.set(name, { key, ...(await buildChunk(name, specifiers, used)) });
+      changed = true;
+    }
+  }
+  const owner = new Map([...packagesOf(result)].map((p) => [p, 'main']));
+  for (const [name, chunk] of built) {
+    // Two copies of a package break instanceof checks and module-level state between them.
+    const shared = [...chunk.packages].filter((p) => owner.has(p)).map((p) => `${p} (${owner.get(p)} and ${name})`);
+    if (shared.length > 0) throw new Error(`packages bundled twice: ${shared.join(', ')}`);
+    for (const p of chunk.packages) owner.set(p, name);
+    writeFileSync(path.join(lib, `${name}.js`), chunk.code, { mode: 0o644 });
+  }
+  const chunks = [...built.keys()];
+  const launcher = readFileSync(path.join(__dirname, 'bundle-launcher.js'), 'utf8').replace(
+    '__CLEF_AGENT_LIB__',
+    JSON.stringify(path.relative(path.dirname(outfile), lib).split(path.sep).join('/')),
+  );
+  writeFileSync(outfile, header + launcher, { mode: 0o755 });
+  const out = { outfile, libDir: lib, main, chunks };
+  if (train) {
+    execFileSync(process.execPath, [...(train.nodeArgs ?? []), path.join(__dirname, 'train-code-cache.js'), outfile], { stdio: ['ignore', 'ignore', 'inherit'] });
+    out.cache = `${main}.cache`;
+  }
+  return out;
+}
+
+module.exports = { bundle, ROOT, CHUNKS };
+
+/** node scripts/bundle.js <outfile> [shebang] [--single-file] [--lib <dir>] [--train] */
 if (require.main === module) {
-  const outfile = path.resolve(process.argv[2] || path.join(ROOT, 'build/clef-agent.js'));
-  const shebang = process.argv[3];
-  bundle({ outfile, shebang }).then(
-    () => process.stdout.write(`bundled ${path.relative(process.cwd(), outfile)}\n`),
+  const args = process.argv.slice(2);
+  const flag = (name) => {
+    const i = args.indexOf(name);
+    if (i < 0) return undefined;
+    const [, value] = args.splice(i, name === '--lib' ? 2 : 1);
+    return value ?? true;
+  };
+  const singleFile = flag('--single-file') === true;
+  const train = flag('--train') === true ? { nodeArgs: process.execArgv } : undefined;
+  const libDir = flag('--lib');
+  const outfile = path.resolve(args[0] || path.join(ROOT, 'build/clef-agent'));
+  bundle({ outfile, shebang: args[1], singleFile, libDir: libDir && path.resolve(libDir), train }).then(
+    (r) => process.stdout.write(`bundled ${path.relative(process.cwd(), outfile)}${r.libDir ? ` (+ ${path.relative(process.cwd(), r.libDir)}/: main.js${r.cache ? ', main.js.cache' : ''}${r.chunks.map((c) => `, ${c}.js`).join('')})` : ''}\n`),
     (e) => {
       process.stderr.write(`bundle failed: ${e.message}\n`);
       process.exit(1);

@@ -2,8 +2,8 @@
  * The deployment files, checked without a cluster or a Docker engine: manifests parsed
  * with `yaml` (YAML 1.1, as Kubernetes reads them) and schema-checked with zod, the ECS
  * task definition, the systemd unit (and `systemd-analyze verify` where installed), and the
- * Dockerfile's structure. The image's entrypoint itself (a bundle with an absolute-node
- * shebang, exec'd without a shell) is run for real.
+ * Dockerfile's structure. The image's entrypoint itself (the bundle's launcher with an
+ * absolute-node shebang and a trained code cache, exec'd without a shell) is run for real.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -185,22 +185,39 @@ describe('Dockerfile', () => {
     });
   const stageStarts = instructions.map((i, n) => (i.op === 'FROM' ? n : -1)).filter((n) => n >= 0);
   const build = instructions.slice(stageStarts[0], stageStarts[1]);
+  const train = instructions.slice(stageStarts[1], stageStarts[2]);
   const runtime = instructions.slice(stageStarts.at(-1));
+  const RUNTIME_IMAGE = 'gcr.io/distroless/nodejs20-debian12:nonroot';
+  const nodeOptions = (stage: typeof runtime) => stage.filter((i) => i.op === 'ENV' && i.args.startsWith('NODE_OPTIONS=')).map((i) => i.args);
 
   it('is multi-stage: npm ci and the esbuild bundle in the build stage', () => {
-    expect(stageStarts).toHaveLength(2);
+    expect(stageStarts).toHaveLength(3);
     expect(build[0].args).toMatch(/^node:20\S* AS build$/);
     expect(build.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args))).toBe(true);
-    expect(build.some((i) => i.op === 'RUN' && i.args.includes(`node scripts/bundle.js /out/clef-agent /nodejs/bin/node`))).toBe(true);
+    expect(build.some((i) => i.op === 'RUN' && i.args.includes('node scripts/bundle.js /out/bin/clef-agent /nodejs/bin/node --lib /out/lib/clef-agent'))).toBe(true);
+  });
+
+  it('trains the code cache with the runtime image\'s own node and the runtime\'s NODE_OPTIONS', () => {
+    expect(train[0].args).toBe(`${RUNTIME_IMAGE} AS train`);
+    expect(runtime[0].args).toBe(RUNTIME_IMAGE);
+    expect(nodeOptions(train)).toEqual(nodeOptions(runtime));
+    expect(nodeOptions(runtime)).toHaveLength(1);
+    const run = train.filter((i) => i.op === 'RUN');
+    expect(run).toHaveLength(1);
+    // Exec form (distroless has no shell); the build stage's sources are only bind-mounted.
+    const [mount, ...rest] = run[0].args.split(' ');
+    expect(mount).toBe('--mount=type=bind,from=build,source=/src,target=/src');
+    expect(JSON.parse(rest.join(' '))).toEqual(['/nodejs/bin/node', '/src/scripts/train-code-cache.js', '/out/bin/clef-agent', '/src/examples/demo/demo.age.json', '/src/examples/demo/age.key']);
   });
 
   it('runs distroless, non-root, with no shell needed (no RUN, exec-form entrypoint)', () => {
-    expect(runtime[0].args).toMatch(/^gcr\.io\/distroless\/nodejs20-debian12:nonroot$/);
     expect(runtime.filter((i) => i.op === 'RUN' || i.op === 'SHELL' || i.op === 'EXPOSE' || i.op === 'ADD')).toEqual([]);
     const user = runtime.filter((i) => i.op === 'USER').at(-1)?.args;
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(0|root)(:|$)/);
-    expect(runtime).toContainEqual({ op: 'COPY', args: `--from=build /out/clef-agent ${AGENT_BIN}` });
+    // No --chown: root-owned, so the agent cannot rewrite its code or its code cache.
+    expect(runtime).toContainEqual({ op: 'COPY', args: `--from=train /out/bin/clef-agent ${AGENT_BIN}` });
+    expect(runtime).toContainEqual({ op: 'COPY', args: '--from=train /out/lib/clef-agent /usr/local/lib/clef-agent' });
     expect(JSON.parse(runtime.find((i) => i.op === 'ENTRYPOINT')!.args)).toEqual([AGENT_BIN]);
     expect(JSON.parse(runtime.find((i) => i.op === 'CMD')!.args)).toEqual(['run']);
   });
@@ -215,16 +232,22 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('the image entrypoint (bundle with an absolute node shebang) runs as an executable without a shell', async () => {
+  it('the image layout (launcher with an absolute node shebang, lib beside it, trained code cache) runs without a shell', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'clef-image-'));
     try {
-      const bin = path.join(dir, 'clef-agent');
       // As in the Dockerfile, with this machine's node in place of /nodejs/bin/node.
-      execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js'), bin, process.execPath], { stdio: 'pipe' });
+      const bin = path.join(dir, 'bin/clef-agent');
+      const lib = path.join(dir, 'lib/clef-agent');
+      const imageNodeOptions = nodeOptions(runtime)[0].slice('NODE_OPTIONS='.length);
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js'), bin, process.execPath, '--lib', lib], { stdio: 'pipe' });
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/train-code-cache.js'), bin], { env: { PATH: process.env.PATH, NODE_OPTIONS: imageNodeOptions }, stdio: 'pipe' });
       expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe(`#!${process.execPath}`);
+      // V8 accepts the cache under the image's NODE_OPTIONS.
+      const accepted = `process.stdout.write(String(require(${JSON.stringify(bin)}).compile().cachedDataRejected))`;
+      expect(execFileSync(process.execPath, ['-e', accepted], { env: { NODE_OPTIONS: imageNodeOptions }, encoding: 'utf8' })).toBe('false');
       expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+/);
       const port = await freePort();
-      const env = { CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: 'image-test-token-0123456789', CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
+      const env = { CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: 'image-test-token-0123456789', CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, NODE_OPTIONS: imageNodeOptions };
       const agent = spawn(bin, ['run'], { env, stdio: 'ignore' });
       try {
         const probe = (target: string) => spawnSync(bin, ['probe', target], { env: { CLEF_AGENT_PORT: String(port) }, encoding: 'utf8' });

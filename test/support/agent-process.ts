@@ -128,6 +128,8 @@ export interface StartOptions {
   /** Wait for the listener (default true). */
   waitListening?: boolean;
   cwd?: string;
+  /** Script node runs (default dist/app/main.js), e.g. a bundle's launcher. */
+  entry?: string;
 }
 
 const running = new Set<AgentProcess>();
@@ -140,7 +142,7 @@ export async function startAgent(options: StartOptions): Promise<AgentProcess> {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, [AGENT_MAIN, ...(options.args ?? [])], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.entry ?? AGENT_MAIN, ...(options.args ?? [])], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const agent = new AgentProcess(child, port, token);
   running.add(agent);
   void agent.exited.then(() => running.delete(agent));

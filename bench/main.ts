@@ -6,8 +6,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateArtifact } from './gen-10k';
-import { AGENT_DIST, OUT_DIR, ROOT } from './lib/config';
+import { AGENT_DIST, IMAGE_NODE_ARGS, OUT_DIR, ROOT } from './lib/config';
 import { loadConfig } from './lib/config';
+import { buildBundles } from './lib/bundles';
 import { createCtx } from './lib/context';
 import { machineInfo, render, Report } from './lib/report';
 import { reportModules, scenario3 } from './scenarios/cold-start';
@@ -27,7 +28,8 @@ export async function main(_args: string[]): Promise<void> {
   const gen = await generateArtifact();
   ctx.log(`generated ${path.relative(ROOT, gen.path)}: ${gen.keys} keys, ${(gen.bytes / 1024).toFixed(0)} KiB`);
 
-  if (ctx.runs(3)) await scenario3(ctx);
+  const bundles = await buildBundles(ctx);
+  if (ctx.runs(3)) await scenario3(ctx, bundles);
 
   const pairs: Pair[] = [];
   const needPairs = [1, 2, 4, 7].some((n) => ctx.runs(n));
@@ -56,7 +58,8 @@ export async function main(_args: string[]): Promise<void> {
     '# clef-agent benchmark results',
     '',
     'Written by `npm run bench` (bench/run.js → bench/main.ts); do not edit by hand. Every HTTP figure is measured against the',
-    'built agent as a separate process (`node dist/app/main.js`, loopback, token auth) and, in the same run, against a bare',
+    'agent as the container image runs it, as a separate process (the scripts/bundle.js launcher with its trained code cache',
+    `and the image's NODE_OPTIONS, \`${IMAGE_NODE_ARGS.join(' ')}\`; loopback, token auth) and, in the same run, against a bare`,
     '`node:http` server in its own process answering the same paths with the same bytes and headers (bench/baseline-server.js).',
     'The load generator is autocannon 9 (programmatic, pipelining 1) in the bench process.',
     '',

@@ -1,4 +1,5 @@
 /** Paths and knobs of the benchmark. Every knob is an environment variable (bench/README.md). */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** bench/.out/<entry>.js → repository root. */
@@ -10,7 +11,16 @@ export const AGE_KEY_FILE = path.join(SHARED, 'vectors/keys/age.key');
 export const AGE_RECIPIENT_FILE = path.join(SHARED, 'vectors/keys/age.pub');
 export const LARGE_ARTIFACT = path.join(OUT_DIR, '10k-keys.json');
 export const AGENT_DIST = path.join(ROOT, 'dist/app/main.js');
-export const AGENT_BUNDLE = path.join(OUT_DIR, 'clef-agent.js');
+/** scripts/bundle.js output with a code cache trained under node's default flags. */
+export const AGENT_BUNDLE = path.join(OUT_DIR, 'bundle/clef-agent');
+/** The container image's layout (launcher in bin/, code in lib/), trained with the image's NODE_OPTIONS. */
+export const AGENT_IMAGE = path.join(OUT_DIR, 'image/bin/clef-agent');
+export const AGENT_IMAGE_LIB = path.join(OUT_DIR, 'image/lib/clef-agent');
+/** The image's NODE_OPTIONS, read from the Dockerfile so the bench measures what ships. */
+export const IMAGE_NODE_ARGS: string[] = (() => {
+  const env = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').match(/^ENV NODE_OPTIONS=(.*)$/gm)?.at(-1);
+  return env ? env.slice('ENV NODE_OPTIONS='.length).trim().split(/\s+/) : [];
+})();
 export const BASELINE_SERVER = path.join(ROOT, 'bench/baseline-server.js');
 export const KOA_FLOOR_SERVER = path.join(ROOT, 'bench/koa-floor-server.js');
 export const MODULE_PROBE = path.join(ROOT, 'bench/module-probe.js');

@@ -57,10 +57,10 @@ function statusKb(pid: number, field: string): number {
   return Number(m[1]);
 }
 
-/** Resident set size, MiB. */
-export const rssMb = (pid: number): number => statusKb(pid, 'VmRSS') / 1024;
-/** Peak resident set size, MiB. */
-export const hwmMb = (pid: number): number => statusKb(pid, 'VmHWM') / 1024;
+/** Resident set size in MB (10^6 bytes, the unit of issue 8's targets). */
+export const rssMb = (pid: number): number => (statusKb(pid, 'VmRSS') * 1024) / 1e6;
+/** Peak resident set size, MB. */
+export const hwmMb = (pid: number): number => (statusKb(pid, 'VmHWM') * 1024) / 1e6;
 
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {

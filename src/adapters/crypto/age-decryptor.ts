@@ -36,6 +36,39 @@ function ageFileBytes(ciphertext: string): Uint8Array {
   return bytes;
 }
 
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/** Concatenates the plaintext chunks, then zeroes each chunk: one copy stays, the caller's. */
+async function readAndWipeChunks(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+    }
+    const out = new Uint8Array(length);
+    let offset = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  } finally {
+    for (const chunk of chunks) chunk.fill(0);
+  }
+}
+
 export class AgeDecryptor implements Decryptor {
   readonly capabilities: DecryptorCapabilities = { age: true, envelopeProviders: [] };
   private decrypter: Decrypter | undefined;
@@ -84,7 +117,10 @@ export class AgeDecryptor implements Decryptor {
     if (!decrypter) throw new AgentError('no_age_identity', 'no age identity is configured');
     const file = ageFileBytes(artifact.ciphertext);
     try {
-      return await decrypter.decrypt(file);
+      // Stream in, stream out: given bytes, age collects its output with `new Response()`,
+      // which loads Node's whole fetch implementation (undici) on the first decrypt (issue 8:
+      // ~20 ms of cold start and several MB of RSS), and leaves plaintext copies we cannot wipe.
+      return await readAndWipeChunks(await decrypter.decrypt(streamOf(file)));
     } catch {
       // age's own messages are not forwarded (nor kept as cause): they are not ours to vouch for.
       throw decryptFailed();

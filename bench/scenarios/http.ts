@@ -20,6 +20,9 @@ export interface Pair {
   /** RSS (MB) once ready, before any load. */
   rssReady: number;
   rssAfterLoad?: number;
+  /** The baseline's and the Koa floor's RSS after the same load (references for S4). */
+  baselineRssAfterLoad?: number;
+  koaRssAfterLoad?: number;
   keyPath: string;
 }
 
@@ -147,7 +150,11 @@ export async function scenario2(ctx: Ctx, pair: Pair): Promise<HttpRow[]> {
 /** RSS once idle after the load scenarios. */
 export async function recordIdleAfterLoad(pairs: Pair[]): Promise<void> {
   await sleep(SETTLE_MS);
-  for (const p of pairs) p.rssAfterLoad = rssMb(p.agent.pid);
+  for (const p of pairs) {
+    p.rssAfterLoad = rssMb(p.agent.pid);
+    p.baselineRssAfterLoad = rssMb(p.baseline.pid);
+    p.koaRssAfterLoad = rssMb(p.koa.pid);
+  }
 }
 
 interface SoakSubject {
@@ -193,6 +200,10 @@ export async function scenario4(ctx: Ctx, pairs: Pair[]): Promise<void> {
         ['Agent', 'Idle, ready', 'Idle after load', 'End of soak (under load)', 'Idle after soak', 'Peak (VmHWM)', 'Soak req/s'],
         subjects.map((s, i) => [s.label, fmt(s.ready, 1), fmt(s.afterLoad ?? NaN, 1), fmt(underLoad[i], 1), fmt(idleAfterSoak[i], 1), fmt(peak[i], 1), fmt(loads[i].rps)]),
       ),
+      '',
+      'References, idle after the same scenario 1–2 load (default node flags): ' +
+        pairs.map((p) => `${p.label}: bare node:http ${fmt(p.baselineRssAfterLoad ?? NaN, 1)} MB, Koa floor ${fmt(p.koaRssAfterLoad ?? NaN, 1)} MB`).join('; ') +
+        '. The Koa floor is Koa alone sending pre-built bytes: what the required HTTP stack costs before any agent code.',
     );
     for (const [i, s] of subjects.entries()) {
       if (s.limit === null) continue;

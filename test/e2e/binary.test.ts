@@ -83,11 +83,18 @@ describe('npm run build:binary', () => {
 
 describe('npm pack → npx clef-agent', () => {
   it('installs from the tarball and runs', () => {
-    // dist/ is built by jest's globalSetup; `prepack` would rebuild it for a real `npm pack`.
-    expect((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.prepack).toBe('npm run build');
+    // `prepack` (skipped here with --ignore-scripts) builds dist/ and the bundle `bin` points at;
+    // dist/ is built by jest's globalSetup, the bundle is built here the way prepack does.
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    const bundleCommand = 'node scripts/bundle.js dist/bundle/clef-agent "/usr/bin/env node"';
+    expect(pkg.scripts.prepack).toBe(`npm run build && ${bundleCommand}`);
+    expect(pkg.bin['clef-agent']).toBe('dist/bundle/clef-agent');
+    execFileSync(process.execPath, ['scripts/bundle.js', 'dist/bundle/clef-agent', '/usr/bin/env node'], { cwd: ROOT, stdio: 'pipe' });
     const packed = JSON.parse(execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = packed[0].files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/app/main.js', 'dist/app/commands/probe.js', 'dist/app/lifecycle/lambda-extension.js']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/bundle/clef-agent', 'dist/bundle/clef-agent-lib/main.js', 'dist/bundle/clef-agent-lib/kms.js', 'dist/app/main.js']));
+    // No code cache in the package: it would only match the packing machine's exact node.
+    expect(files.filter((f) => f.endsWith('.cache'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('scripts/'))).toEqual([]);
 
     const consumer = path.join(dir, 'consumer');

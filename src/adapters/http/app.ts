@@ -4,10 +4,8 @@ import type { SecretsQuery } from '../../domain/inbound';
 import type { Telemetry } from '../../domain/ports/telemetry';
 import type { Authenticator } from './authenticator';
 import { errorHandler } from './middleware/error-handler';
-import { hostAllowlist } from './middleware/host-allowlist';
-import { rejectProxied } from './middleware/reject-proxied';
+import { requestGuard } from './middleware/request-guard';
 import { requestTelemetry, type AccessLogLine } from './middleware/request-telemetry';
-import { securityHeaders } from './middleware/security-headers';
 import { createRouter } from './routes';
 import { dispatchRoutes } from './static-dispatch';
 
@@ -23,8 +21,10 @@ export interface HttpAppDeps {
 
 /**
  * The inbound HTTP adapter. Order matters: telemetry sees the final status; the error
- * handler catches everything below it; security headers are on before any check can
- * fail; Host and proxy checks run before routing, so unknown paths are covered too.
+ * handler catches everything below it; the request guard sets the security headers
+ * before any check can fail, then runs the Host and proxy checks before routing, so
+ * unknown paths are covered too. Without a telemetry sink or access log there is no
+ * telemetry middleware at all: it would only add an async hop to every request.
  *
  * 500s are re-emitted as `app.on('error')`: attach a listener, or Koa prints the stack
  * to stderr (never to the client).
@@ -33,11 +33,9 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   const app = new Koa({ proxy: false });
   const router = createRouter({ query: deps.query, authenticator: deps.authenticator });
 
-  app.use(requestTelemetry(deps.telemetry, deps.accessLog));
+  if (deps.telemetry || deps.accessLog) app.use(requestTelemetry(deps.telemetry, deps.accessLog));
   app.use(errorHandler());
-  app.use(securityHeaders());
-  app.use(hostAllowlist(deps.port));
-  app.use(rejectProxied());
+  app.use(requestGuard(deps.port));
   app.use(dispatchRoutes(router));
   app.use(() => {
     throw new AgentError('not_found', 'not found');

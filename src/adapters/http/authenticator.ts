@@ -22,11 +22,12 @@ const TOKEN_SYNTAX = /^[\x21-\x7e]+$/;
 
 const DEFAULT_PRINCIPAL: Principal = Object.freeze({ name: 'default', namespaces: 'all' as const });
 
-/** The scheme name is case-insensitive (RFC 7235 §2.1); the separator is exactly one space. */
+/** The scheme name is case-insensitive (RFC 7235 §2.1); the separator is exactly one space.
+ * `Bearer` as usually spelt is recognised without copying and lower-casing the scheme. */
 export function bearerCredentials(header: string | undefined): string | null {
   if (header === undefined || header.length <= BEARER_PREFIX_LENGTH) return null;
   if (header.charCodeAt(6) !== 0x20) return null;
-  if (header.slice(0, 6).toLowerCase() !== 'bearer') return null;
+  if (!header.startsWith('Bearer') && header.slice(0, 6).toLowerCase() !== 'bearer') return null;
   return header.slice(BEARER_PREFIX_LENGTH);
 }
 

@@ -65,12 +65,24 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
  * copy, never for shared caches.
  */
 export function sendIfModified(ctx: Context, revision: string, principal: Principal): boolean {
-  const etag = etagFor(revision, principal, ctx.path);
-  ctx.set('ETag', etag);
-  if (HEADER_SAFE.test(revision)) ctx.set('Clef-Revision', revision);
-  if (!matchesIfNoneMatch(ctx.get('If-None-Match') || undefined, etag)) return false;
-  ctx.status = 304;
+  const etag = etagFor(revision, principal, ctx.request.path);
+  // `res.setHeader` / `req.headers` / `ctx.response` rather than `ctx.set` / `ctx.get` /
+  // `ctx.status`: the same operations without Koa's per-call normalisation and delegate
+  // indirection (issue 8, see json-response.ts). Nothing is sent before the handler.
+  const res = ctx.res;
+  res.setHeader('ETag', etag);
+  if (isHeaderSafe(revision)) res.setHeader('Clef-Revision', revision);
+  if (!matchesIfNoneMatch(ctx.req.headers['if-none-match'] || undefined, etag)) return false;
+  ctx.response.status = 304;
   return true;
+}
+
+/** HEADER_SAFE, remembered for the last revision tested: it changes once per snapshot,
+ * not per request. */
+let lastTested: { revision: string; safe: boolean } | undefined;
+function isHeaderSafe(revision: string): boolean {
+  if (lastTested?.revision !== revision) lastTested = { revision, safe: HEADER_SAFE.test(revision) };
+  return lastTested.safe;
 }
 
 export interface LongPoll {
@@ -87,6 +99,9 @@ function single(ctx: Context, name: string): string | undefined {
 
 /** Parses `wait` / `since`; null when the request is not a long-poll. Invalid values are a 400. */
 export function parseLongPoll(ctx: Context): LongPoll | null {
+  // No query string at all (nearly every request): no `wait`, no `since`, so not a
+  // long-poll, without parsing one into `ctx.query` (issue 8).
+  if (ctx.request.querystring === '') return null;
   const wait = single(ctx, 'wait');
   const since = single(ctx, 'since');
   if (wait === undefined) {

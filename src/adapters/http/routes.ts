@@ -27,13 +27,15 @@ function tagRoute(pattern: string): RouterMiddleware {
 /** Every route is read-only. HEAD is served as GET; Koa drops the body. OPTIONS gets a
  * 405 too: there is no CORS, so a browser preflight must fail. */
 const getOnly: RouterMiddleware = (ctx, next) => {
-  if (ctx.method === 'GET' || ctx.method === 'HEAD') return next();
+  const method = ctx.request.method;
+  if (method === 'GET' || method === 'HEAD') return next();
   ctx.set('Allow', ALLOW);
   throw new AgentError('method_not_allowed', 'method not allowed');
 };
 
 /** Path parameters are decoded exactly once, from the raw capture (so `%2F` is part of a
- * key name, never a separator); malformed escapes are a 400, not a literal lookup. */
+ * key name, never a separator); malformed escapes are a 400, not a literal lookup.
+ * `ctx.captures` is what static-dispatch.ts sets on its fast path; `ctx.params` is not. */
 function param(ctx: RouterContext, index: number): string {
   const raw = ctx.captures?.[index] ?? '';
   try {

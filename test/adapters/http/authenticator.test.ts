@@ -58,4 +58,9 @@ describe('bearerCredentials', () => {
     expect(bearerCredentials('Bearer  abc')).toBe(' abc');
     expect(bearerCredentials('Basic abc')).toBeNull();
   });
+
+  it('matches the scheme case-insensitively, not only as usually spelt', () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) expect(bearerCredentials(`${scheme} abc`)).toBe('abc');
+    for (const scheme of ['Bearex', 'Beare_', 'Bearerr', 'Bear', '\u0130earer']) expect(bearerCredentials(`${scheme} abc`)).toBeNull();
+  });
 });

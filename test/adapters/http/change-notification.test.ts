@@ -57,6 +57,21 @@ afterEach(async () => {
 describe('ETag and If-None-Match', () => {
   beforeEach(() => setup());
 
+  it('names the revision only when it is header-safe, as each snapshot is served', async () => {
+    for (const [revision, named] of [
+      ['rev 2', false],
+      ['rev-3', true],
+      ['r\u00e9v-4', false],
+      ['rev-5', true],
+    ] as const) {
+      await rotate(revision);
+      const res = await get('/v1/secrets');
+      expect(res.status).toBe(200);
+      expect(res.headers.etag).toMatch(/^"r-[0-9a-f]{32}"$/);
+      expect({ revision, header: res.headers['clef-revision'] }).toEqual({ revision, header: named ? revision : undefined });
+    }
+  });
+
   it('tags /v1/secrets, /v1/keys and single secrets with a revision-derived ETag, and names the revision', async () => {
     const paths = ['/v1/secrets', '/v1/keys', '/v1/secrets/api/DB_URL', '/v1/secrets/api__DB_URL'];
     const tags = new Set<string>();

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { IncomingMessage } from 'node:http';
 import { AgentError } from '../../../domain/errors';
 
 /**
@@ -9,17 +9,15 @@ import { AgentError } from '../../../domain/errors';
  * refuses such requests the same way. Likewise an absolute-form target
  * (`GET http://host/...`) is proxy syntax, and its authority would override Host
  * (RFC 9112 §3.2.2); `*` (asterisk-form) is meaningless here.
+ *
+ * Throws 400 forwarded_request / 400 bad_request; run by request-guard.ts.
  */
-export function rejectProxied(): Middleware {
-  return function checkNotProxied(ctx, next) {
-    const req = ctx.req;
-    if (req.headers.forwarded !== undefined || req.headers['x-forwarded-for'] !== undefined) {
-      throw new AgentError('forwarded_request', 'forwarded requests are not accepted');
-    }
-    const url = req.url;
-    if (url === undefined || url.charCodeAt(0) !== 0x2f /* "/" */) {
-      throw new AgentError('bad_request', 'bad request: origin-form target required');
-    }
-    return next();
-  };
+export function checkNotProxied(req: IncomingMessage): void {
+  if (req.headers.forwarded !== undefined || req.headers['x-forwarded-for'] !== undefined) {
+    throw new AgentError('forwarded_request', 'forwarded requests are not accepted');
+  }
+  const url = req.url;
+  if (url === undefined || url.charCodeAt(0) !== 0x2f /* "/" */) {
+    throw new AgentError('bad_request', 'bad request: origin-form target required');
+  }
 }

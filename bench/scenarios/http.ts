@@ -193,7 +193,7 @@ export async function scenario4(ctx: Ctx, pairs: Pair[]): Promise<void> {
       `(BENCH_SOAK_SECONDS) on all ${subjects.length} agents at the same time, so each got a share of the load generator; "idle after soak"`,
       `is ${SETTLE_MS / 1000} s later. Peak = VmHWM over the process's life. The container image form is the bundle's launcher with`,
       `its trained code cache and the image's NODE_OPTIONS (\`${flags}\`: a small V8 young generation, whose default maximum`,
-      'otherwise grows RSS under load for short-lived garbage). The last rows are the npm package (tsc output, default flags) for',
+      'otherwise grows RSS under load for short-lived garbage). The last rows are the tsc output (dist/, default flags) for',
       'comparison. A bare node:http process is ~44 MB here (scenario 3).',
       '',
       ...table(
@@ -210,7 +210,7 @@ export async function scenario4(ctx: Ctx, pairs: Pair[]): Promise<void> {
       const worstIdle = Math.max(s.afterLoad ?? 0, idleAfterSoak[i]);
       ctx.report.check(
         `S4 RSS idle, ${s.label} ≤ ${s.limit} MB`,
-        `${fmt(worstIdle, 1)} MB (ready ${fmt(s.ready, 1)}, after load ${fmt(s.afterLoad ?? NaN, 1)}, after soak ${fmt(idleAfterSoak[i], 1)}); npm package form: ${fmt(Math.max(subjects[i + pairs.length]?.ready ?? NaN, idleAfterSoak[i + pairs.length] ?? NaN), 1)} MB`,
+        `${fmt(worstIdle, 1)} MB (ready ${fmt(s.ready, 1)}, after load ${fmt(s.afterLoad ?? NaN, 1)}, after soak ${fmt(idleAfterSoak[i], 1)}); tsc output: ${fmt(Math.max(subjects[i + pairs.length]?.ready ?? NaN, idleAfterSoak[i + pairs.length] ?? NaN), 1)} MB`,
         worstIdle <= s.limit,
       );
     }

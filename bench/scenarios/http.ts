@@ -169,14 +169,14 @@ export async function scenario4(ctx: Ctx, pairs: Pair[]): Promise<void> {
   const soak = ctx.cfg.soakSeconds;
   const flags = IMAGE_NODE_ARGS.join(' ');
   const subjects: SoakSubject[] = pairs.map((p) => ({ label: `${p.label}, container image form`, limit: p.key === 'small' ? 60 : 90, proc: p.agent, ready: p.rssReady, afterLoad: p.rssAfterLoad }));
-  // For reference, the npm package's form (dist, node's default flags), soaked alongside (no scenario-1 history).
+  // For reference, the tsc output (dist, node's default flags), soaked alongside (no scenario-1 history).
   const reference: Managed[] = [];
   try {
     for (const p of pairs) {
       const proc = await startAgent({ name: `agent-${p.key}-dist`, source: p.key === 'small' ? SMALL_ARTIFACT : LARGE_ARTIFACT, entry: AGENT_DIST });
       reference.push(proc);
       await sleep(1_000);
-      subjects.push({ label: `${p.label}, \`node dist/app/main.js\` (npm package, default flags)`, limit: null, proc, ready: rssMb(proc.pid) });
+      subjects.push({ label: `${p.label}, \`node dist/app/main.js\` (tsc output, default flags)`, limit: null, proc, ready: rssMb(proc.pid) });
     }
     ctx.log(`soak: ${soak} s of GET /v1/secrets at 50 connections on ${subjects.length} agents at once`);
     const loads = await Promise.all(

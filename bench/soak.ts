@@ -47,7 +47,7 @@ function findRoot(): string {
 
 const ROOT = findRoot();
 const AGENT_MAIN = path.join(ROOT, 'dist/app/main.js');
-const VECTORS = path.resolve(ROOT, '../shared/vectors');
+const VECTORS = path.resolve(ROOT, 'test/fixtures/vectors');
 const AGE_KEY_FILE = path.join(VECTORS, 'keys/age.key');
 const RECIPIENT = readFileSync(path.join(VECTORS, 'keys/age.pub'), 'utf8').trim();
 

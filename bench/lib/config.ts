@@ -5,7 +5,7 @@ import path from 'node:path';
 /** bench/.out/<entry>.js → repository root. */
 export const ROOT = path.resolve(__dirname, '../..');
 export const OUT_DIR = path.join(ROOT, 'bench/.out');
-export const SHARED = process.env.BENCH_SHARED_DIR ?? '/work/shared';
+export const SHARED = process.env.BENCH_SHARED_DIR ?? path.join(ROOT, 'test/fixtures');
 export const SMALL_ARTIFACT = path.join(SHARED, 'bench/small-20keys.json');
 export const AGE_KEY_FILE = path.join(SHARED, 'vectors/keys/age.key');
 export const AGE_RECIPIENT_FILE = path.join(SHARED, 'vectors/keys/age.pub');

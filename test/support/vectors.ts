@@ -1,9 +1,9 @@
-/** Locations of the shared reference vectors (../shared/vectors relative to the repo). */
+/** Locations of the shared reference vectors (vendored under test/fixtures; see its README). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const VECTORS_DIR = path.resolve(__dirname, '../../../shared/vectors');
-export const BENCH_DIR = path.resolve(__dirname, '../../../shared/bench');
+export const VECTORS_DIR = path.resolve(__dirname, '../fixtures/vectors');
+export const BENCH_DIR = path.resolve(__dirname, '../fixtures/bench');
 
 export interface VectorExpect {
   artifact: string;

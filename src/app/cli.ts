@@ -10,6 +10,7 @@ export type Command =
   | { kind: 'check' }
   | { kind: 'probe'; target: ProbeTarget }
   | { kind: 'exec'; command: string; args: string[] }
+  | { kind: 'render-once' }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
@@ -27,6 +28,8 @@ Commands:
   exec -- <cmd> [args…]
                       load once, run <cmd> with the secrets as environment variables
                       (<namespace>__<key>; see docs/FEATURES.md), exit with its status
+  render --once       load once, write the CLEF_AGENT_FILES outputs, exit 0; on any
+                      failure print the error code, write nothing, exit 1 (docs/FILES.md)
 
 Options:
   -h, --help          show this help
@@ -47,6 +50,11 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === undefined || first === 'run') return noMore(rest, { kind: 'run' });
   if (first === 'check') return noMore(rest, { kind: 'check' });
   if (first === 'exec') return execCommand(rest);
+  if (first === 'render') {
+    // `run` keeps files current; `render` alone would be ambiguous, so --once is required.
+    if (rest[0] !== '--once') return { kind: 'usage-error', message: rest[0] === undefined ? 'render needs --once (run keeps files current)' : `unexpected ${describe(rest[0])}` };
+    return noMore(rest.slice(1), { kind: 'render-once' });
+  }
   if (first === 'probe') {
     const [target, ...more] = rest;
     if (target !== 'ready' && target !== 'health') {

@@ -4,6 +4,7 @@ import type { AgentConfig } from './config/agent-config';
 import { cacheModule } from './modules/cache-module';
 import { coreModule } from './modules/core-module';
 import { cryptoModule } from './modules/crypto-module';
+import { filesModule } from './modules/files-module';
 import { httpModule } from './modules/http-module';
 import { sourceModule } from './modules/source-module';
 import { telemetryModule } from './modules/telemetry-module';
@@ -16,6 +17,6 @@ import { AppTypes } from './types';
 export async function createContainer(config: AgentConfig): Promise<Container> {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AppTypes.Config).toConstantValue(config);
-  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule);
+  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule, filesModule(config));
   return container;
 }

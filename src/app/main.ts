@@ -30,6 +30,9 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'exec':
       process.exitCode = await (await import('./commands/exec')).exec(command.command, command.args, process.env);
       return;
+    case 'render-once':
+      process.exitCode = await (await import('./commands/render')).renderOnce(process.env);
+      return;
     case 'run':
       await (await import('./commands/run')).run(process.env);
   }

@@ -15,4 +15,6 @@ export const AppTypes = {
   AgeDecryptor: Symbol.for('clef-agent.AgeDecryptor'),
   TelemetryBuffer: Symbol.for('clef-agent.TelemetryBuffer'),
   FleetCache: Symbol.for('clef-agent.FleetCache'),
+  /** CLEF_AGENT_FILES: keeps rendered outputs equal to the served revision. */
+  FilesPublisher: Symbol.for('clef-agent.FilesPublisher'),
 } as const;

@@ -65,6 +65,13 @@ export const ErrorCodes = [
   'tokens_file_invalid',
   'exec_spawn_failed',
   'exec_env_skipped',
+  // secrets as files (docs/FILES.md)
+  'files_missing_secret',
+  'files_unsafe_path',
+  'files_conflict',
+  'files_write_failed',
+  'files_action_failed',
+  'files_action_timeout',
   'unknown',
 ] as const;
 

@@ -36,6 +36,13 @@ export const sampleEvents = {
   'kms.denied': { type: 'kms.denied', code: 'kms_access_denied' },
   'decrypt.completed': { type: 'decrypt.completed', durationMs: 7, kmsEnvelope: true },
   'http.request': { type: 'http.request', route: '/v1/secrets', method: 'GET', status: 200, durationMs: 1 },
+  'files.rendered': { type: 'files.rendered', revision: '1700000000000-abcd', outputs: 3, changed: 1, durationMs: 4 },
+  'files.render_failed': { type: 'files.render_failed', revision: '1700000000000-abcd', code: 'files_missing_secret', error: 'output /run/x names tls/KEY, which is not in the artifact' },
+  'files.removed': { type: 'files.removed', reason: 'revoked', outputs: 3 },
+  'files.skipped': { type: 'files.skipped', output: '/run/app.env', key: 'app__not-a-name', reason: 'invalid_name' },
+  'files.action_scheduled': { type: 'files.action_scheduled', action: 'command:nginx', delayMs: 1000, splayMs: 250, attempt: 1 },
+  'files.action_ok': { type: 'files.action_ok', action: 'command:nginx', attempt: 1, durationMs: 30 },
+  'files.action_failed': { type: 'files.action_failed', action: 'command:nginx', attempt: 1, code: 'files_action_failed', error: 'exited with status 1', retryInMs: 2000 },
 } as const satisfies { [T in AgentEventType]: Extract<AgentEvent, { type: T }> };
 
 const allSamples: AgentEvent[] = Object.values(sampleEvents);

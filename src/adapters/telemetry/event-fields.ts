@@ -24,6 +24,13 @@ export const eventLevels: Readonly<Record<AgentEventType, EventLevel>> = {
   'kms.denied': 'error',
   'decrypt.completed': 'debug',
   'http.request': 'info',
+  'files.rendered': 'info',
+  'files.render_failed': 'error',
+  'files.removed': 'warn',
+  'files.skipped': 'warn',
+  'files.action_scheduled': 'debug',
+  'files.action_ok': 'info',
+  'files.action_failed': 'warn',
 };
 
 export function levelOf(type: string): EventLevel {

@@ -15,6 +15,7 @@ export type SourceConfig =
 
 import type { ResolvedOtlpConfig } from '../../adapters/telemetry/otlp-config';
 import type { ScopedTokenEntry } from '../../adapters/http/scoped-token-authenticator';
+import type { FilesConfig } from './files-config';
 
 export interface AgentConfig {
   source: SourceConfig;
@@ -61,6 +62,8 @@ export interface AgentConfig {
   watchFiles: boolean;
   /** `clef-agent exec` only. */
   exec: ExecConfig;
+  /** CLEF_AGENT_FILES: outputs rendered from every served revision (docs/FILES.md). */
+  files?: FilesConfig;
 }
 
 export type ExecOnRotate = { kind: 'none' } | { kind: 'restart' } | { kind: 'signal'; signal: NodeJS.Signals };

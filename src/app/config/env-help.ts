@@ -62,5 +62,6 @@ export const ENV_HELP: Readonly<Record<keyof typeof envSchema.shape, VariableHel
   CLEF_AGENT_WATCH_FILES: { topic: 'listen', default: 'false', help: 'reload token, key and tokens files when they change, not only on SIGHUP' },
   CLEF_AGENT_EXEC_PREFIX: { topic: 'exec', default: '—', help: 'prefix for the <namespace>__<key> variable names exec exports' },
   CLEF_AGENT_EXEC_KEYS: { topic: 'exec', default: 'all', help: 'comma list of name=VARIABLE: export only these, under these names' },
+  CLEF_AGENT_FILES: { topic: 'files', default: '—', help: 'YAML/JSON outputs file: render secrets to files, kept current (docs/FILES.md)' },
   CLEF_AGENT_EXEC_ON_ROTATE: { topic: 'exec', default: 'none', help: 'none, restart or signal:<SIGNAME>: what exec does when secrets rotate' },
 };

@@ -12,7 +12,10 @@ type Extensions = Pick<AgentConfig, 'socket' | 'tcp' | 'tokensFile' | 'scopedTok
 export async function extensionsConfig(env: Env, staticToken: string): Promise<Extensions> {
   const socket = socketConfig(env);
   const tcp = env.CLEF_AGENT_TCP ?? true;
-  if (!tcp && socket === undefined) throw new ConfigError('CLEF_AGENT_TCP', 'is false but CLEF_AGENT_SOCKET is not set: nothing would listen');
+  // Rendering files can be the only job (docs/FILES.md); otherwise something must listen.
+  if (!tcp && socket === undefined && env.CLEF_AGENT_FILES === undefined) {
+    throw new ConfigError('CLEF_AGENT_TCP', 'is false but CLEF_AGENT_SOCKET is not set: nothing would listen (and CLEF_AGENT_FILES names no outputs to render)');
+  }
   const tokensFile = env.CLEF_AGENT_TOKENS_FILE;
   const scopedTokens = tokensFile === undefined ? [] : parseTokensFile(await readSecretFile('CLEF_AGENT_TOKENS_FILE', tokensFile), tokensFile, staticToken);
   return { socket, tcp, tokensFile, scopedTokens, watchFiles: env.CLEF_AGENT_WATCH_FILES ?? false, exec: execConfig(env) };

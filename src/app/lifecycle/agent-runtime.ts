@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type Koa from 'koa';
 import type pino from 'pino';
 import type { RunningServer } from '../../adapters/http/server';
+import type { FilesPublisher } from '../../domain/files/files-publisher';
 import type { RefreshScheduler } from '../../domain/refresh-scheduler';
 import type { SecretsService } from '../../domain/secrets-service';
 import { ArtifactCache, Decryptor, FleetLease, Telemetry } from '../../domain/ports';
@@ -62,6 +63,11 @@ export class AgentRuntime {
     return first;
   }
 
+  /** CLEF_AGENT_FILES: render every served revision into the configured outputs. */
+  startFiles(): void {
+    this.optional<FilesPublisher>(AppTypes.FilesPublisher)?.start();
+  }
+
   announceStarted(): void {
     const telemetry = this.container.get<Telemetry>(Telemetry);
     telemetry.emit({ type: 'agent.started', version: AGENT_VERSION, mode: this.config.mode });
@@ -75,6 +81,8 @@ export class AgentRuntime {
   private async doStop(reason: string): Promise<void> {
     const telemetry = this.container.get<Telemetry>(Telemetry);
     this.scheduler.stop();
+    // Before the wipe below: stopping is not a withdrawal, the files stay for the next start.
+    await this.optional<FilesPublisher>(AppTypes.FilesPublisher)?.stop();
     await this.server?.close(HTTP_GRACE_MS);
     this.secrets.wipe();
     this.releaseTelemetryGate();

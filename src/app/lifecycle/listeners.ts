@@ -36,6 +36,8 @@ export async function startListeners(app: Koa, config: AgentConfig, logger: pino
     }
     servers.push(tcp);
   }
+  // Rendering files only (CLEF_AGENT_TCP=false, no socket, CLEF_AGENT_FILES set): no listener.
+  if (servers.length === 0) return { port: 0, address: '', close: async () => undefined };
   const primary = tcp ?? unix!;
   return {
     port: primary.port,

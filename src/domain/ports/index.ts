@@ -6,3 +6,4 @@ export * from './hasher';
 export * from './signature-verifier';
 export * from './telemetry';
 export * from './fleet-lease';
+export * from './secrets-sink';

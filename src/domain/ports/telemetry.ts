@@ -28,7 +28,15 @@ export type AgentEvent =
   | { type: 'cache.expired'; cacheTtlSeconds: number; diskCachePurged: boolean }
   | { type: 'kms.denied'; code: ErrorCode }
   | { type: 'decrypt.completed'; durationMs: number; kmsEnvelope: boolean }
-  | { type: 'http.request'; route: string; method: string; status: number; durationMs: number };
+  | { type: 'http.request'; route: string; method: string; status: number; durationMs: number }
+  // Secrets as files (docs/FILES.md): output paths and key names only, never values.
+  | { type: 'files.rendered'; revision: string; outputs: number; changed: number; durationMs: number }
+  | { type: 'files.render_failed'; revision: string; code: ErrorCode; error: string }
+  | { type: 'files.removed'; reason: string; outputs: number }
+  | { type: 'files.skipped'; output: string; key: string; reason: string }
+  | { type: 'files.action_scheduled'; action: string; delayMs: number; splayMs: number; attempt: number }
+  | { type: 'files.action_ok'; action: string; attempt: number; durationMs: number }
+  | { type: 'files.action_failed'; action: string; attempt: number; code: ErrorCode; error: string; retryInMs: number };
 
 export type AgentEventType = AgentEvent['type'];
 /** Where a document came from: the source, the local cache, or the fleet's shared tier. */

@@ -45,6 +45,7 @@ export async function ensureDirectory(dir: string, own: FileOwnership): Promise<
   let st = await lstatOrNull(dir);
   if (st === null) {
     await fs.mkdir(dir, { recursive: true, mode: own.dirMode });
+    await fs.chmod(dir, own.dirMode); // not the umask's choice
     st = await fs.lstat(dir);
   }
   if (st.isSymbolicLink()) throw unsafe(dir, 'it is a symbolic link where a directory is expected');

@@ -106,6 +106,7 @@ export class ChangeActions {
     }
     if (state.again && !this.closed) {
       state.again = false;
+      state.attempt = 1;
       setImmediate(() => this.arm(state, spec.settleMs, 0));
     }
   }

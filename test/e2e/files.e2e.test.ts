@@ -256,7 +256,8 @@ outputs:
   });
 
   it('renders with no listener at all (CLEF_AGENT_TCP=false, no socket) and leaves the files on stop', async () => {
-    const agent = await startAgent({ env: runEnv(filesYaml('{ command: ["true"] }'), { CLEF_AGENT_TCP: 'false' }), waitListening: false });
+    // No token either: nothing listens, so no client could present one.
+    const agent = await startAgent({ env: { ...runEnv(filesYaml('{ command: ["true"] }'), { CLEF_AGENT_TCP: 'false' }), CLEF_AGENT_TOKEN: undefined }, waitListening: false });
     await until(() => existsSync(path.join(dir, 'out/app.json')), 'the files', agent);
     expect(agent.logLines().find((l) => l.event === 'agent.files_only')).toBeDefined();
     await expect(agent.get('/v1/health')).rejects.toThrow();

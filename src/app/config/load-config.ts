@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AgeKeyError, loadAgeIdentities } from '../../adapters/crypto/age-identities';
 import { NodeSignatureVerifier, parseVerifyKeys, VerifyKeyError } from '../../adapters/crypto/signature-verifier';
 import {
@@ -23,7 +23,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
   const ttlSeconds = env.CLEF_AGENT_CACHE_TTL ?? DEFAULT_TTL_SECONDS;
   const { ageIdentities, ageKeyFile } = await ageConfig(env);
   const { verifyKeys, verifyKeyFile } = await verifyConfig(env);
-  const token = await tokenConfig(env);
+  const token = await tokenConfig(env, listens(env));
   return {
     source,
     ageIdentities,
@@ -125,8 +125,15 @@ async function verifyConfig(env: Env): Promise<{ verifyKeys: string[]; verifyKey
   return { verifyKeys: keys, verifyKeyFile: file };
 }
 
-async function tokenConfig(env: Env): Promise<{ token: string; tokenFile?: string; tokenGenerated: boolean }> {
+/** False only when the agent renders files and nothing else (docs/FILES.md). */
+function listens(env: Env): boolean {
+  return env.CLEF_AGENT_TCP !== false || env.CLEF_AGENT_SOCKET !== undefined || env.CLEF_AGENT_FILES === undefined;
+}
+
+async function tokenConfig(env: Env, listening: boolean): Promise<{ token: string; tokenFile?: string; tokenGenerated: boolean }> {
   const file = env.CLEF_AGENT_TOKEN_FILE;
+  // Nothing listens, so no client can present a token: an unknowable one fills the slot.
+  if (!listening && file === undefined && env.CLEF_AGENT_TOKEN === undefined) return { token: randomBytes(32).toString('hex'), tokenGenerated: false };
   if (env.CLEF_AGENT_TOKEN !== undefined) {
     if (file !== undefined) throw new ConfigError('CLEF_AGENT_TOKEN', 'must not be set together with CLEF_AGENT_TOKEN_FILE: choose one');
     return { token: checkTokenShape('CLEF_AGENT_TOKEN', env.CLEF_AGENT_TOKEN), tokenGenerated: false };

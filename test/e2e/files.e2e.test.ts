@@ -63,7 +63,7 @@ outputs:
 
   it('writes every format byte for byte, with modes and owner, and exits 0', async () => {
     const out = path.join(dir, 'out');
-    const r = await runAgentToExit(vectorEnv(outputsFile(all(out))), ['render', '--once']);
+    const r = await runAgentToExit({ ...vectorEnv(outputsFile(all(out))), CLEF_AGENT_LOG_LEVEL: 'trace' }, ['render', '--once']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rendered 6 output\(s\) of revision 1795621410485-484cad8b, 6 changed/);
     for (const [file, fixture] of [['app.env', 'a-age-basic.env'], ['app.json', 'a-age-basic.json'], ['app.yaml', 'a-age-basic.yaml'], ['app.properties', 'a-age-basic.properties']]) {
@@ -89,6 +89,16 @@ outputs:
     expect(again.stdout).toMatch(/0 changed/);
     expect(statSync(path.join(out, 'app.env'))).toMatchObject({ ino: before.ino, mtimeMs: before.mtimeMs });
     expect(readlinkSync(path.join(out, 'dir', '..data'))).toBe(data);
+  });
+
+  it('renders the same bytes in JIT mode (CLEF_AGENT_CACHE_TTL=0)', async () => {
+    const out = path.join(dir, 'out');
+    const files = outputsFile(`outputs: [{ path: ${out}/app.yaml, format: yaml }, { path: ${out}/app.properties, format: properties }]`);
+    const r = await runAgentToExit({ ...vectorEnv(files), CLEF_AGENT_CACHE_TTL: '0', CLEF_AGENT_LOG_LEVEL: 'trace' }, ['render', '--once']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(out, 'app.yaml'))).toEqual(readFileSync(path.join(FIXTURES, 'a-age-basic.yaml')));
+    expect(readFileSync(path.join(out, 'app.properties'))).toEqual(readFileSync(path.join(FIXTURES, 'a-age-basic.properties')));
+    expectNoSecrets(r.stdout + r.stderr);
   });
 
   it('fails with the error code and writes nothing: a missing secret, an unusable artifact', async () => {

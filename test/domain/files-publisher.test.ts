@@ -92,3 +92,17 @@ it('a missing secret keeps the previous files and is not retried; a failed write
   expect(h.telemetry.ofType('files.render_failed').map((e) => e.code)).toEqual(['files_missing_secret', 'files_write_failed', 'files_write_failed']);
   await publisher.stop();
 });
+
+it('withdraws the files when the served artifact expires', async () => {
+  const { h, sink, publisher } = await setup();
+  h.source.publish(await h.pack({ app: { KEY: 'v' } }, { revision: '1800000000001-00000001', expiresAt: new Date(h.clock.now() + 60_000).toISOString() }));
+  publisher.start();
+  h.scheduler.start();
+  await sink.until(1);
+  await h.clock.advanceAsync(61_000);
+  await sink.until(2);
+  expect(sink.calls[1]).toEqual({ op: 'withdraw' });
+  expect(h.telemetry.ofType('files.removed')).toEqual([{ type: 'files.removed', reason: 'expired', outputs: 1 }]);
+  h.scheduler.stop();
+  await publisher.stop();
+});

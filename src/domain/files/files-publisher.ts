@@ -67,6 +67,7 @@ export class FilesPublisher {
     let seen: string | null = null;
     let first = true;
     let retryMs = 0; // after a failed write: try the same revision again after this long
+    let withdrawn = false; // every poll of a revoked/expired source wipes again: withdraw once
     while (!signal.aborted) {
       if (!first) await this.waitForChange(seen, retryMs);
       first = false;
@@ -74,6 +75,7 @@ export class FilesPublisher {
       seen = query.currentRevision();
       const readiness = query.readiness();
       if (seen !== null && readiness.ready) {
+        withdrawn = false;
         try {
           await this.publishCurrent();
           retryMs = 0;
@@ -86,10 +88,12 @@ export class FilesPublisher {
         continue;
       }
       retryMs = 0;
-      if (readiness.ready || readiness.reason === 'not_loaded' || readiness.reason === 'stopped') continue;
-      // Revoked, expired or past the TTL: the same rule as memory, the files go too.
-      const removed = await sink.withdraw().catch(() => [] as string[]);
-      if (removed.length > 0) telemetry.emit({ type: 'files.removed', reason: readiness.reason, outputs: removed.length });
+      if (withdrawn || readiness.ready || readiness.reason === 'not_loaded' || readiness.reason === 'stopped') continue;
+      // Revoked, expired or past the TTL: the same rule as memory, the files go too. A failed
+      // removal is tried again on the next wake (the next poll wipes again).
+      const removed = await sink.withdraw().catch(() => null);
+      withdrawn = removed !== null;
+      if (removed && removed.length > 0) telemetry.emit({ type: 'files.removed', reason: readiness.reason, outputs: removed.length });
     }
   }
 

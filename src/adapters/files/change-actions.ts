@@ -91,23 +91,32 @@ export class ChangeActions {
     const { spec } = state;
     const label = actionLabel(spec.run);
     const started = Date.now();
+    let error: ReturnType<typeof toAgentError> | null = null;
     try {
       await (spec.run.kind === 'command' ? this.command(spec.run.argv, spec.timeoutMs) : this.signal(spec.run.signal, spec.run.pidFile));
-      this.options.telemetry.emit({ type: 'files.action_ok', action: label, attempt: state.attempt, durationMs: Date.now() - started });
-      state.attempt = 0;
     } catch (e) {
-      const err = toAgentError(e, 'files_action_failed');
-      const retryInMs = Math.min(spec.backoffMinMs * 2 ** (state.attempt - 1), spec.backoffMaxMs);
-      this.options.telemetry.emit({ type: 'files.action_failed', action: label, attempt: state.attempt, code: err.code, error: err.message, retryInMs });
-      if (!this.closed && !state.again) {
-        state.attempt += 1;
-        setImmediate(() => this.arm(state, retryInMs, 0));
-      }
+      error = toAgentError(e, 'files_action_failed');
     }
-    if (state.again && !this.closed) {
-      state.again = false;
+    const attempt = state.attempt;
+    // A change that arrived during the run wins over a retry: one more run after the settle
+    // delay. It is scheduled before the outcome is reported, so "last event is action_ok"
+    // really means nothing is pending.
+    const rerun = state.again && !this.closed;
+    state.again = false;
+    if (rerun) {
       state.attempt = 1;
-      setImmediate(() => this.arm(state, spec.settleMs, 0));
+      this.arm(state, spec.settleMs, 0);
+    }
+    if (error === null) {
+      if (!rerun) state.attempt = 0;
+      this.options.telemetry.emit({ type: 'files.action_ok', action: label, attempt, durationMs: Date.now() - started });
+      return;
+    }
+    const retryInMs = Math.min(spec.backoffMinMs * 2 ** (attempt - 1), spec.backoffMaxMs);
+    this.options.telemetry.emit({ type: 'files.action_failed', action: label, attempt, code: error.code, error: error.message, retryInMs });
+    if (!rerun && !this.closed) {
+      state.attempt = attempt + 1;
+      this.arm(state, retryInMs, 0);
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.TreeMap;
 
 /** Loads a .properties file with java.util.Properties and prints it as JSON (ASCII, \\u escapes). */
 public class PropertiesDump {
+  @SuppressWarnings("unchecked")
   public static void main(String[] args) throws Exception {
     Properties p = new Properties();
     try (FileInputStream in = new FileInputStream(args[0])) { p.load(in); }

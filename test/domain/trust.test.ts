@@ -25,7 +25,7 @@ async function world(opts: { fleet?: boolean; disk?: boolean; antiRollback?: boo
   const fleetCache = new MemoryArtifactCache();
   const lease = new MemoryLease(clock);
   const fleet = opts.fleet ? { cache: fleetCache, lease } : undefined;
-  const agent = () => coreHarness({ clock, source, age, cache: disk, fleet, pollIntervalMs: 10_000, antiRollback: opts.antiRollback ?? false, identity: undefined });
+  const agent = () => coreHarness({ clock, source, age, cache: disk, fleet, pollIntervalMs: 10_000, antiRollback: opts.antiRollback ?? false });
   const marker = () => revocationMarker('vector-svc', 'production', new Date(clock.now()).toISOString());
   return { clock, source, disk, fleetCache, lease, agent, marker };
 }

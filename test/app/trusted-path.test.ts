@@ -3,10 +3,12 @@
  * other local user. Layouts are built under a private mkdtemp directory (0700, root).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createFileArtifactCache } from '../../src/adapters/cache/file-cache';
 import { ConfigError } from '../../src/app/config/config-error';
+import { tokenFromFile } from '../../src/app/config/secret-files';
 import { assertTrustedPath } from '../../src/app/config/trusted-path';
 
 const NOBODY = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
@@ -120,4 +122,31 @@ it('directories: ours at any mode (the cache makes it 0700), another user’s ne
   await expect(refusal(dir('cache', 0o777), 'directory')).resolves.toBe('accepted');
   expect(await refusal(dir('their-cache', 0o700, NOBODY), 'directory')).toContain(`owned by uid ${NOBODY}`);
   expect(await refusal(dir('root-open', 0o777, 0), 'directory')).toBe('accepted'); // root is this user here
+});
+
+describe('the token file the agent generates', () => {
+  it('is created in a sticky shared directory, owned by this user, and accepted on the next start', async () => {
+    const shared = dir('tmp', 0o1777);
+    const target = path.join(shared, 'agent.token');
+    const first = await tokenFromFile(target);
+    expect(first.generated).toBe(true);
+    expect(statSync(target).uid).toBe(process.getuid!());
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    await expect(tokenFromFile(target)).resolves.toEqual({ token: first.token, generated: false });
+  });
+
+  it('is not generated in a directory another user controls', async () => {
+    const theirs = dir('theirs', 0o755, NOBODY);
+    await expect(tokenFromFile(path.join(theirs, 'agent.token'))).rejects.toThrow(`owned by uid ${NOBODY}`);
+    expect(existsSync(path.join(theirs, 'agent.token'))).toBe(false);
+  });
+});
+
+describe('the cache directory at run time (private-directory.ts)', () => {
+  it('refuses a directory another user owns, even one only they can write', async () => {
+    const theirs = dir('cache', 0o755, NOBODY);
+    const cache = createFileArtifactCache(theirs);
+    await expect(cache.set('k', { document: '{}', revision: 'r', confirmedAt: 1 })).rejects.toMatchObject({ code: 'cache_unavailable' });
+    await cache.close();
+  });
 });

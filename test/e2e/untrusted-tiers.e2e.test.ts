@@ -81,6 +81,20 @@ describe('finding 1: freshness is only earned from the source', () => {
     expect(servedFromTiers(agent)).toEqual([]);
   });
 
+  it('the same write to Redis while the agent is running does not keep it from seeing the marker', async () => {
+    const url = redisUrl();
+    server.publish(vectorText('b-ed25519-signed'));
+    const agent = await startAgent({
+      env: { CLEF_AGENT_SOURCE: server.url, CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, CLEF_AGENT_VERIFY_KEY: vectorVerifyKey(), CLEF_AGENT_CACHE_URL: url, CLEF_AGENT_POLL_INTERVAL: '0.5', CLEF_AGENT_CACHE_TTL: '60' },
+    });
+    await agent.waitReady();
+    await plantInRedis(url, signedVector(FUTURE));
+    server.publish(vectorText('h2-revoked-signed'));
+    await agent.waitFor('/v1/ready', (r) => r.status === 503 && r.json<{ reason: string }>().reason === 'revoked');
+    const h = await health(agent);
+    expect(h.lastRefreshAt === null || h.lastRefreshAt <= Date.now()).toBe(true);
+  });
+
   it('a planted disk entry claiming a future confirmedAt is never served, and the marker revokes once the source is back', async () => {
     const dir = path.join(root, `disk-${++namespaceSeq}`);
     await plantOnDisk(dir, signedVector(FUTURE));

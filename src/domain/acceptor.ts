@@ -7,6 +7,7 @@ import { AgentError, isAgentError, toAgentError } from './errors';
 import { revisionTime } from './policy';
 import type { SourceValidator } from './ports/artifact-source';
 import { SecretsSnapshot } from './snapshot';
+import { TrustMarks } from './trust-marks';
 import type { Wipes } from './wipes';
 
 export type { Origin } from './ports/telemetry';
@@ -29,11 +30,15 @@ export interface Incoming {
  * document cannot force a wipe when a verify key is configured.
  */
 export class Acceptor {
+  private readonly trust: TrustMarks;
+
   constructor(
     private readonly deps: CoreDeps,
     private readonly wipes: Wipes,
     private readonly onCommitted: () => void,
-  ) {}
+  ) {
+    this.trust = new TrustMarks(deps);
+  }
 
   async accept(incoming: Incoming): Promise<AcceptResult> {
     try {
@@ -62,6 +67,10 @@ export class Acceptor {
     }
     const artifact = parsed.artifact;
     const verification = verifyArtifact(artifact, hasher, verifier, binding);
+    if (incoming.origin !== 'source' && this.trust.covers(artifact)) {
+      // Sticky revocation: only the source can bring a revoked revision back.
+      throw new AgentError('revoked', 'a cached copy from before a revocation is not served');
+    }
     if (artifact.expiresAtMs !== undefined && clock.now() > artifact.expiresAtMs) {
       return this.wipes.expire(artifact.expiresAt!);
     }
@@ -116,7 +125,10 @@ export class Acceptor {
 
   private markFresh(incoming: Incoming): void {
     const { state, clock } = this.deps;
-    state.lastRefreshAt = incoming.confirmedAt ?? clock.now();
+    // Never a time ahead of ours, whatever a cached or fleet entry claims (callers bound it too).
+    const now = clock.now();
+    state.lastRefreshAt = Math.min(incoming.confirmedAt ?? now, now);
+    if (incoming.origin === 'source') this.trust.liftRevocation();
     if (incoming.origin !== 'cache') {
       // The source (directly, or through the fleet's lease holder) confirmed this document.
       state.lastError = null;
@@ -132,7 +144,10 @@ export class Acceptor {
     state.wipedBecause = null;
     state.revokedAt = null;
     const t = revisionTime(artifact.revision);
-    if (t !== undefined && (state.highestRevisionMs === undefined || t > state.highestRevisionMs)) state.highestRevisionMs = t;
+    if (t !== undefined && (state.highestRevisionMs === undefined || t > state.highestRevisionMs)) {
+      state.highestRevisionMs = t;
+      this.trust.markRaised(); // persisted with the caches, so a restart does not forget it
+    }
     this.markFresh(incoming);
     state.servedFrom = incoming.origin;
     this.onCommitted();

@@ -29,8 +29,15 @@ export class AgentState {
   /** Why nothing is served after a wipe; null before the first load. */
   wipedBecause: NotReadyReason | null = null;
   revokedAt: string | null = null;
-  /** Newest packer revision time accepted (anti-rollback); survives wipes. */
+  /** Newest packer revision time accepted (anti-rollback); survives wipes. Also raised from
+   * the disk and fleet tiers' trust records (never lowered), so it survives restarts. */
   highestRevisionMs: number | undefined;
+  /** Revocation tombstone (trust-marks.ts): cached/fleet copies it covers are refused. */
+  tombstone: { revokedAt: string; coversUpToMs: number } | null = null;
+  /** The trust records were read from the tiers (once per process). */
+  trustLoaded = false;
+  /** What changed since the trust records were last written to the tiers. */
+  trustDirty = { highest: false, tombstone: false };
   stopped = false;
   /** Called whenever the served revision may have changed (commit, wipe, stop): long-poll
    * waiters and `exec` rotation watch this instead of polling. Listeners must not throw. */

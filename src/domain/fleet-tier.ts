@@ -2,6 +2,7 @@ import type { AcceptResult, Acceptor } from './acceptor';
 import type { CoreDeps } from './core-deps';
 import { pollIntervalMs } from './policy';
 import type { CachedArtifact } from './ports/artifact-cache';
+import { creditedConfirmation, TrustMarks } from './trust-marks';
 
 export type FleetDecision = { kind: 'served'; status: AcceptResult } | { kind: 'fetch'; leaseToken?: string };
 
@@ -13,20 +14,34 @@ const MAX_LEASE_MS = 30_000;
  * The fleet's shared tier (e.g. Redis). Per interval one agent takes a short lease and
  * fetches from the source; the others use the entry it published. Every entry is verified
  * again by each reader (the tier is untrusted storage) and its `confirmedAt`, the last time
- * the source vouched for it, is what freshness and the TTL are measured from. Any backend
- * failure degrades to fetching from the source directly.
+ * the source vouched for it, is what freshness and the TTL are measured from, bounded by
+ * this agent's clock: an entry claiming a future time is never used, so one write to the
+ * tier cannot stop the fleet from checking the source. The tier's trust record (tombstone,
+ * high-water mark) is merged on every consult. Any backend failure degrades to fetching
+ * from the source directly.
  */
 export class FleetTier {
+  private readonly trust: TrustMarks;
+
   constructor(
     private readonly deps: CoreDeps,
     private readonly acceptor: Acceptor,
-  ) {}
+  ) {
+    this.trust = new TrustMarks(deps);
+  }
 
   async consult(startedAt: number): Promise<FleetDecision> {
     const { fleet, source, clock, policy } = this.deps;
-    const entry = await fleet!.cache.get(source.cacheKey).catch(() => undefined);
+    const [stored, record] = await Promise.all([
+      fleet!.cache.get(source.cacheKey).catch(() => undefined),
+      fleet!.cache.getTrust(source.cacheKey).catch(() => undefined),
+    ]);
+    this.trust.adopt(record);
+    const now = clock.now();
+    const confirmedAt = stored && creditedConfirmation(stored.confirmedAt, now);
+    const entry = stored && confirmedAt !== undefined ? { ...stored, confirmedAt } : undefined;
     const interval = pollIntervalMs(policy);
-    if (entry && clock.now() - entry.confirmedAt < interval) {
+    if (entry && now - entry.confirmedAt < interval) {
       const status = await this.use(entry, startedAt);
       if (status) return { kind: 'served', status };
     }

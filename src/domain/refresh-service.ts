@@ -6,6 +6,7 @@ import type { ArtifactCache } from './ports/artifact-cache';
 import type { FetchResult, SourceValidator } from './ports/artifact-source';
 import type { Origin } from './ports/telemetry';
 import { FleetTier } from './fleet-tier';
+import { creditedConfirmation, TrustMarks } from './trust-marks';
 import { Wipes } from './wipes';
 
 export type RefreshOutcome =
@@ -21,12 +22,14 @@ export class RefreshService {
   readonly wipes: Wipes;
   private readonly acceptor: Acceptor;
   private readonly fleet: FleetTier | null;
+  private readonly trust: TrustMarks;
   private inFlight: Promise<RefreshOutcome> | null = null;
   private controller: AbortController | null = null;
   private cancelExpiryTimer: CancelTimer | null = null;
 
   constructor(private readonly deps: CoreDeps) {
     this.wipes = new Wipes(deps);
+    this.trust = new TrustMarks(deps);
     this.acceptor = new Acceptor(deps, this.wipes, () => {
       this.armExpiryTimer();
       deps.state.notifyChanged(); // a new revision is served: wake long-polls
@@ -60,6 +63,18 @@ export class RefreshService {
   private async run(): Promise<RefreshOutcome> {
     const startedAt = this.deps.clock.now();
     this.deps.state.lastAttemptAt = startedAt;
+    // What the tiers remember (tombstone, high-water mark) applies before anything is accepted.
+    // (No await when there is nothing to read: the fetch then starts synchronously, so a
+    // stop() right after refresh() aborts it.)
+    if (this.trust.pendingLoad()) await this.trust.load();
+    try {
+      return await this.runOnce(startedAt);
+    } finally {
+      await this.trust.flush();
+    }
+  }
+
+  private async runOnce(startedAt: number): Promise<RefreshOutcome> {
     if (!this.fleet) return this.fetchAndAccept(startedAt);
     const decision = await this.fleet.consult(startedAt);
     if (decision.kind === 'served') {
@@ -73,6 +88,8 @@ export class RefreshService {
 
   private async fetchAndAccept(startedAt: number): Promise<RefreshOutcome> {
     const { state, source } = this.deps;
+    // stop() may have come while the trust records or the fleet were being read.
+    if (state.stopped) return { status: 'failed', error: new AgentError('stopped', 'agent is stopping'), servedFromCache: false };
     this.controller = new AbortController();
     let result: FetchResult;
     try {
@@ -112,6 +129,7 @@ export class RefreshService {
     const held = state.accepted!;
     if (this.wipes.isExpired(clock.now())) await this.wipes.expire(held.artifact.expiresAt!);
     if (validator) held.validator = validator;
+    this.trust.liftRevocation(); // the source itself vouches for what we hold
     state.lastRefreshAt = clock.now();
     state.lastError = null;
     state.servedFrom = 'source';
@@ -145,8 +163,12 @@ export class RefreshService {
 
   private async loadFrom(tier: ArtifactCache, origin: Origin, startedAt: number): Promise<boolean> {
     const { source, state, clock, policy, telemetry } = this.deps;
-    const entry = await tier.get(source.cacheKey).catch(() => undefined);
-    if (!entry) return false;
+    const stored = await tier.get(source.cacheKey).catch(() => undefined);
+    if (!stored) return false;
+    // An entry claiming a confirmation in the future is not credible: never served.
+    const confirmedAt = creditedConfirmation(stored.confirmedAt, clock.now());
+    if (confirmedAt === undefined) return false;
+    const entry = { ...stored, confirmedAt };
     if (policy.mode === 'cached' && clock.now() - entry.confirmedAt > policy.ttlMs) {
       telemetry.emit({ type: 'cache.expired', cacheTtlSeconds: policy.ttlMs / 1000, diskCachePurged: false });
       return false;

@@ -1,17 +1,26 @@
 import { AgentError } from './errors';
 import type { CoreDeps } from './core-deps';
 import type { RevocationMarker } from './artifact/types';
+import { TrustMarks } from './trust-marks';
 
 /** The two ways an artifact stops being servable for good: revocation and expiry.
- * Both wipe memory and the cache, and forget change detection (W4). */
+ * Both wipe memory and the caches (local and fleet), and forget change detection (W4).
+ * A revocation also leaves a tombstone in memory, on disk and in the fleet tier, so no
+ * cached copy comes back after an outage or a restart (trust-marks.ts). */
 export class Wipes {
-  constructor(private readonly deps: CoreDeps) {}
+  private readonly trust: TrustMarks;
+
+  constructor(private readonly deps: CoreDeps) {
+    this.trust = new TrustMarks(deps);
+  }
 
   async revoke(marker: RevocationMarker): Promise<never> {
     const { state, clock, telemetry } = this.deps;
+    this.trust.recordRevocation(marker.revokedAt); // before the wipe: it covers what we held
     state.wipe('revoked');
     state.revokedAt = marker.revokedAt;
     await this.purgeCache();
+    await this.trust.flush();
     telemetry.emit({ type: 'artifact.revoked', revokedAt: marker.revokedAt });
     const err = new AgentError('revoked', `artifact revoked at ${marker.revokedAt}`);
     state.recordError(err.code, err.message, clock.now());
@@ -46,12 +55,14 @@ export class Wipes {
   }
 
   private async purgeCache(): Promise<void> {
-    const { cache, source } = this.deps;
-    if (!cache) return;
-    try {
-      await cache.delete(source.cacheKey);
-    } catch {
-      // The cache only ever holds verified ciphertext; a failed purge is retried on the next wipe.
+    const { source } = this.deps;
+    for (const tier of this.trust.tiers()) {
+      try {
+        await tier.delete(source.cacheKey);
+      } catch {
+        // The caches only ever hold verified ciphertext; a failed purge is retried on the next
+        // wipe, and after a revocation the tombstone refuses the copy meanwhile.
+      }
     }
   }
 }

@@ -55,4 +55,36 @@ describe('exec variables', () => {
     const env = childEnvironment({ PATH: '/bin', HOME: '/root', CLEF_AGENT_AGE_KEY: 'AGE-SECRET-KEY-1...', CLEF_AGENT_TOKEN: 't', api__DB_URL: 'old' }, { api__DB_URL: 'new' });
     expect(env).toEqual({ PATH: '/bin', HOME: '/root', api__DB_URL: 'new' });
   });
+
+  it("strips the agent's OTLP exporter credentials but keeps the other OTEL_* settings", () => {
+    const parent = {
+      PATH: '/bin',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=agent-secret',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-api-key=logs-secret',
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-api-key=metrics-secret',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-api-key=traces-secret',
+      OTEL_EXPORTER_OTLP_CLIENT_KEY: '/keys/otlp.key',
+      OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: '/keys/otlp.crt',
+      OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY: '/keys/logs.key',
+      OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE: '/keys/metrics.crt',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_CERTIFICATE: '/etc/ca.pem',
+      OTEL_SERVICE_NAME: 'billing',
+      OTEL_RESOURCE_ATTRIBUTES: 'team=payments',
+    };
+    expect(childEnvironment(parent, {})).toEqual({
+      PATH: '/bin',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_CERTIFICATE: '/etc/ca.pem',
+      OTEL_SERVICE_NAME: 'billing',
+      OTEL_RESOURCE_ATTRIBUTES: 'team=payments',
+    });
+  });
+
+  it('a secret of the same name is still exported: the artifact is where a child gets its telemetry credentials', () => {
+    const env = childEnvironment({ OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=agent' }, { OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=app' });
+    expect(env).toEqual({ OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=app' });
+  });
 });

@@ -117,6 +117,42 @@ export function artifactCacheContract(name: string, factory: () => Promise<Cache
       await expect(harness.cache.get('k')).resolves.toEqual(fresh);
     });
 
+    it('keeps a trust record per key, apart from the entry, and round-trips it', async () => {
+      await expect(harness.cache.getTrust('k')).resolves.toBeUndefined();
+      const record = { highestRevisionMs: 1_800_000_000_002, revoked: { revokedAt: '2027-01-15T10:00:00.000Z', coversUpToMs: 1_800_000_000_002 } };
+      await harness.cache.set('k', sampleEntry());
+      await harness.cache.setTrust('k', record);
+      await expect(harness.cache.getTrust('k')).resolves.toEqual(record);
+      await expect(harness.cache.getTrust('other')).resolves.toBeUndefined();
+      // Purging the entry (revocation) keeps the record: that is where the tombstone lives.
+      await harness.cache.delete('k');
+      await expect(harness.cache.get('k')).resolves.toBeUndefined();
+      await expect(harness.cache.getTrust('k')).resolves.toEqual(record);
+      await harness.cache.setTrust('k', { highestRevisionMs: 1_800_000_000_003 });
+      await expect(harness.cache.getTrust('k')).resolves.toEqual({ highestRevisionMs: 1_800_000_000_003 });
+    });
+
+    it('refuses a trust record of invalid shape and hands out copies', async () => {
+      await expect(harness.cache.setTrust('k', { highestRevisionMs: -1 })).rejects.toMatchObject({ code: 'cache_corrupt' });
+      await expect(harness.cache.setTrust('k', { highestRevisionMs: Number.NaN })).rejects.toMatchObject({ code: 'cache_corrupt' });
+      await expect(harness.cache.setTrust('k', { revoked: { revokedAt: 'x', coversUpToMs: 1.5 } })).rejects.toMatchObject({ code: 'cache_corrupt' });
+      await expect(harness.cache.getTrust('k')).resolves.toBeUndefined();
+      const record = { highestRevisionMs: 5 };
+      await harness.cache.setTrust('k', record);
+      record.highestRevisionMs = 1;
+      const read = await harness.cache.getTrust('k');
+      read!.highestRevisionMs = 2;
+      await expect(harness.cache.getTrust('k')).resolves.toEqual({ highestRevisionMs: 5 });
+    });
+
+    it('persists trust records across reopen when capabilities.persistent', async () => {
+      if (!harness.cache.capabilities.persistent) return expect(harness.reopen).toBeUndefined();
+      await harness.cache.setTrust('k', { highestRevisionMs: 1_800_000_000_009 });
+      const reopened = await harness.reopen!();
+      extra.push(reopened);
+      await expect(reopened.getTrust('k')).resolves.toEqual({ highestRevisionMs: 1_800_000_000_009 });
+    });
+
     it('persists across reopen when capabilities.persistent', async () => {
       if (!harness.cache.capabilities.persistent) return expect(harness.reopen).toBeUndefined();
       expect(harness.reopen).toBeDefined();

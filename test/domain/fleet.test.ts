@@ -64,7 +64,7 @@ describe('fleet tier', () => {
 
   it('with the fleet backend down every agent fetches the source itself', async () => {
     const down = () => Promise.reject(new AgentError('cache_unavailable', 'down'));
-    const broken: ArtifactCache = { capabilities: { persistent: true, shared: true }, get: down, set: down, delete: down, close: async () => undefined };
+    const broken: ArtifactCache = { capabilities: { persistent: true, shared: true }, get: down, set: down, delete: down, getTrust: down, setTrust: down, close: async () => undefined };
     const f = await fleetOf(3, broken);
     f.source.publish(await f.agents[0].pack());
     f.lease.down = true;

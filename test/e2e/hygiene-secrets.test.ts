@@ -58,7 +58,8 @@ function filesUnder(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...filesUnder(p));
-    else if (entry.isFile()) out.push(p);
+    // A cache write in flight (temp file, renamed into place a moment later) is scanned as the entry it becomes.
+    else if (entry.isFile() && !/\.tmp-[0-9a-f]{16}$/.test(entry.name)) out.push(p);
   }
   return out;
 }

@@ -68,6 +68,19 @@ it('runs the command with <namespace>__<key> variables and exits with its status
   expect(agent.stderr).not.toContain('hidden-value-xyz');
 });
 
+it("does not hand the agent's OTLP exporter credentials to the child, but keeps other OTEL_* settings", async () => {
+  const agent = await execAgent(PRINT_ENV, {
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=agent-telemetry-credential',
+    OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-api-key=agent-logs-credential',
+    OTEL_EXPORTER_OTLP_CLIENT_KEY: '/keys/agent-otlp.key',
+    OTEL_SERVICE_NAME: 'billing',
+  });
+  expect(await agent.exited).toBe(0);
+  const [{ env }] = printed(agent);
+  expect(Object.keys(env).filter((k) => k.startsWith('OTEL_'))).toEqual(['OTEL_SERVICE_NAME']);
+  expect(JSON.stringify(env)).not.toMatch(/agent-telemetry-credential|agent-logs-credential|agent-otlp\.key/);
+});
+
 it('applies CLEF_AGENT_EXEC_KEYS (only the mapped secrets, renamed) and exits 0', async () => {
   const agent = await execAgent(PRINT_ENV, { CLEF_AGENT_EXEC_KEYS: 'app__DB_URL=DATABASE_URL,shared__LOG_LEVEL=LOG_LEVEL' });
   expect(await agent.exited).toBe(0);

@@ -1,4 +1,4 @@
-import type { CachedArtifact } from '../../domain/ports/artifact-cache';
+import type { CachedArtifact, TrustRecord } from '../../domain/ports/artifact-cache';
 import type { SourceValidator } from '../../domain/ports/artifact-source';
 
 /**
@@ -40,4 +40,26 @@ export function toCachedArtifact(value: unknown): CachedArtifact | undefined {
   const entry: CachedArtifact = { document, revision, confirmedAt };
   if (validator !== undefined) entry.validator = validator;
   return entry;
+}
+
+function isEpochMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Returns a fresh, validated copy of a trust record, or undefined when `value` is not one. */
+export function toTrustRecord(value: unknown): TrustRecord | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const out: TrustRecord = {};
+  const { highestRevisionMs, revoked } = value;
+  if (highestRevisionMs !== undefined) {
+    if (!isEpochMs(highestRevisionMs)) return undefined;
+    out.highestRevisionMs = highestRevisionMs;
+  }
+  if (revoked !== undefined) {
+    if (!isPlainObject(revoked)) return undefined;
+    const { revokedAt, coversUpToMs } = revoked;
+    if (typeof revokedAt !== 'string' || revokedAt.length > 64 || !isEpochMs(coversUpToMs)) return undefined;
+    out.revoked = { revokedAt, coversUpToMs };
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
-import type { ArtifactCache, ArtifactCacheCapabilities, CachedArtifact } from '../../domain/ports/artifact-cache';
+import type { ArtifactCache, ArtifactCacheCapabilities, CachedArtifact, TrustRecord } from '../../domain/ports/artifact-cache';
 import { AgentError, isAgentError } from '../../domain/errors';
-import { toCachedArtifact } from './cached-artifact-codec';
+import { toCachedArtifact, toTrustRecord } from './cached-artifact-codec';
 
 export type CacheWarningCode = 'cache_corrupt' | 'cache_unavailable';
 /** Told about entries or storage the cache had to ignore; messages carry no values. */
@@ -21,6 +21,11 @@ export interface KeyvArtifactCacheOptions {
  * uses as a key never appears in file names or Redis key spaces. */
 export function storageKeyFor(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** The storage key of the trust record kept next to the entry for `key` (cache keys hold no NUL). */
+export function trustStorageKeyFor(key: string): string {
+  return storageKeyFor(`${key}\u0000trust`);
 }
 
 /** Raised by our deserialiser so corrupt entries can be told apart from I/O failures. */
@@ -105,6 +110,27 @@ export class KeyvArtifactCache implements ArtifactCache {
 
   async delete(key: string): Promise<void> {
     await this.run('delete', () => this.keyv.delete(storageKeyFor(key)));
+  }
+
+  async getTrust(key: string): Promise<TrustRecord | undefined> {
+    let raw: unknown;
+    try {
+      raw = await this.bounded(() => this.keyv.get(trustStorageKeyFor(key)));
+    } catch (error) {
+      const code = classify(error);
+      this.warn(code, code === 'cache_corrupt' ? 'ignoring an unreadable trust record' : 'cache storage unavailable; treating as a miss');
+      return undefined;
+    }
+    if (raw === undefined || raw === null) return undefined;
+    const record = toTrustRecord(raw);
+    if (record === undefined) this.warn('cache_corrupt', 'ignoring a trust record of unexpected shape');
+    return record;
+  }
+
+  async setTrust(key: string, record: TrustRecord): Promise<void> {
+    const copy = toTrustRecord(record);
+    if (copy === undefined) throw new AgentError('cache_corrupt', 'refusing to store a trust record of invalid shape');
+    await this.run('write', () => this.keyv.set(trustStorageKeyFor(key), copy));
   }
 
   async close(): Promise<void> {

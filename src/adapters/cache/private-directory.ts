@@ -26,8 +26,8 @@ async function lstatOrCreate(dir: string): Promise<Stats> {
 /**
  * Ensures `dir` is a real directory that only we can use: never a symlink (which
  * could redirect writes elsewhere), mode 0700 when it is ours. A directory owned by
- * someone else is accepted only if no one but its owner can write into it, since
- * anyone who can write there can replace entries.
+ * root is accepted only if no one else can write into it; one owned by another user never
+ * (the startup check in app/config/trusted-path.ts also covers the directories above it).
  */
 export async function prepareDirectory(dir: string): Promise<void> {
   const info = await lstatOrCreate(dir);
@@ -44,5 +44,8 @@ export async function prepareDirectory(dir: string): Promise<void> {
     }
     return;
   }
-  if ((info.mode & 0o022) !== 0) throw refuse('cache directory belongs to another user and is writable by others');
+  // Root's directories are trusted (e.g. a volume prepared by the platform); another user's
+  // never: whoever owns the directory can plant entries, tombstones and high-water marks.
+  if (info.uid !== 0) throw refuse('cache directory belongs to another user');
+  if ((info.mode & 0o022) !== 0) throw refuse('cache directory belongs to root and is writable by others');
 }

@@ -1,6 +1,6 @@
-import type { ArtifactCache, ArtifactCacheCapabilities, CachedArtifact } from '../../domain/ports/artifact-cache';
+import type { ArtifactCache, ArtifactCacheCapabilities, CachedArtifact, TrustRecord } from '../../domain/ports/artifact-cache';
 import { AgentError } from '../../domain/errors';
-import { toCachedArtifact } from '../cache/cached-artifact-codec';
+import { toCachedArtifact, toTrustRecord } from '../cache/cached-artifact-codec';
 
 /**
  * Reference ArtifactCache: a process-local map. Entries are copied in and out so a
@@ -10,6 +10,7 @@ import { toCachedArtifact } from '../cache/cached-artifact-codec';
 export class MemoryArtifactCache implements ArtifactCache {
   readonly capabilities: ArtifactCacheCapabilities = { persistent: false, shared: false };
   private readonly entries = new Map<string, CachedArtifact>();
+  private readonly trust = new Map<string, TrustRecord>();
 
   async get(key: string): Promise<CachedArtifact | undefined> {
     const entry = this.entries.get(key);
@@ -27,7 +28,19 @@ export class MemoryArtifactCache implements ArtifactCache {
     this.entries.delete(key);
   }
 
+  async getTrust(key: string): Promise<TrustRecord | undefined> {
+    const record = this.trust.get(key);
+    return record === undefined ? undefined : toTrustRecord(record);
+  }
+
+  async setTrust(key: string, record: TrustRecord): Promise<void> {
+    const copy = toTrustRecord(record);
+    if (copy === undefined) throw new AgentError('cache_corrupt', 'refusing to store a trust record of invalid shape');
+    this.trust.set(key, copy);
+  }
+
   async close(): Promise<void> {
     this.entries.clear();
+    this.trust.clear();
   }
 }

@@ -38,12 +38,27 @@ export function secretVariables(snapshot: SecretsSnapshot, exec: ExecConfig, onS
 }
 
 /**
+ * The OpenTelemetry exporter variables that carry credentials the agent consumed for its
+ * own telemetry: headers (usually an API key) and the mTLS client key/certificate, for all
+ * signals or one. Endpoints, protocol, service name and resource attributes are not
+ * credentials and are passed on.
+ */
+const OTEL_CREDENTIAL = /^OTEL_EXPORTER_OTLP_(?:(?:TRACES|METRICS|LOGS)_)?(?:HEADERS|CLIENT_KEY|CLIENT_CERTIFICATE)$/;
+
+/** True for a variable of the agent's own that a child must not inherit. */
+export function isAgentOnlyVariable(name: string): boolean {
+  return name.startsWith('CLEF_AGENT_') || OTEL_CREDENTIAL.test(name);
+}
+
+/**
  * The child's environment: the agent's own, minus every CLEF_AGENT_* variable (the age
- * key, the bearer token, VCS and Redis credentials are the agent's, not the workload's),
+ * key, the bearer token, VCS and Redis credentials are the agent's, not the workload's)
+ * and minus the agent's OTLP exporter credentials (least privilege: a workload needing
+ * its own telemetry credentials gets them from the artifact, as the secrets they are),
  * plus the secrets, which win over an inherited variable of the same name.
  */
 export function childEnvironment(parent: NodeJS.ProcessEnv, secrets: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(parent)) if (!k.startsWith('CLEF_AGENT_') && v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(parent)) if (!isAgentOnlyVariable(k) && v !== undefined) env[k] = v;
   return Object.assign(env, secrets);
 }

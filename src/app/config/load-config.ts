@@ -15,6 +15,7 @@ import { type Env, envSchema, SECRET_VARIABLES } from './env-schema';
 import { checkTokenShape, readSecretFile, tokenFromFile } from './secret-files';
 import { extensionsConfig } from './extensions-config';
 import { filesConfig } from './files-config';
+import { assertTrustedPath } from './trusted-path';
 
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
 export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
@@ -24,6 +25,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
   const { ageIdentities, ageKeyFile } = await ageConfig(env);
   const { verifyKeys, verifyKeyFile } = await verifyConfig(env);
   const token = await tokenConfig(env, listens(env));
+  if (env.CLEF_AGENT_CACHE_PATH !== undefined) await assertTrustedPath('CLEF_AGENT_CACHE_PATH', env.CLEF_AGENT_CACHE_PATH, 'directory');
   return {
     source,
     ageIdentities,

@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config-error';
+import { assertTrustedPath } from './trusted-path';
 
-/** Reads a small secret-bearing file; failures name the variable, never the content. */
+/** Reads a small secret-bearing file; failures name the variable, never the content.
+ * The file must be one only this user or root controls (trusted-path.ts), at startup and
+ * on every reload (SIGHUP, file watch), which all read through here. */
 export async function readSecretFile(variable: string, file: string): Promise<string> {
+  await assertTrustedPath(variable, file, 'file');
   let text: string;
   try {
     const stat = await fs.stat(file);
@@ -35,6 +39,8 @@ export function checkTokenShape(variable: string, token: string): string {
  * 0600 via an exclusive temp file + rename, so no other user ever sees a partial file.
  */
 export async function tokenFromFile(file: string): Promise<{ token: string; generated: boolean }> {
+  // Whoever could plant this file (or the directory it is generated in) would choose the token.
+  await assertTrustedPath('CLEF_AGENT_TOKEN_FILE', file, 'file');
   try {
     const existing = (await fs.readFile(file, 'utf8')).trim();
     if (existing !== '') return { token: checkTokenShape('CLEF_AGENT_TOKEN_FILE', existing), generated: false };

@@ -17,6 +17,20 @@ export interface CachedArtifact {
   confirmedAt: number;
 }
 
+/**
+ * What an agent remembers about a source beyond the document itself, kept next to the
+ * entry (same key, separate record) so it survives a restart (file tier) and reaches the
+ * other agents (fleet tier). Untrusted on the way back in like everything stored: the
+ * domain only ever lets it deny service (raise the high-water mark, refuse copies), never
+ * extend it.
+ */
+export interface TrustRecord {
+  /** Highest packer revision time (epoch ms) accepted from this source: the anti-rollback high-water mark. */
+  highestRevisionMs?: number;
+  /** Revocation tombstone: cached or fleet copies revised at or before `coversUpToMs` are never served again. */
+  revoked?: { revokedAt: string; coversUpToMs: number };
+}
+
 export interface ArtifactCacheCapabilities {
   /** Survives a process restart. */
   persistent: boolean;
@@ -29,7 +43,12 @@ export interface ArtifactCache {
   /** Missing or unreadable (corrupt) entries yield undefined, never an exception. */
   get(key: string): Promise<CachedArtifact | undefined>;
   set(key: string, entry: CachedArtifact): Promise<void>;
+  /** Deletes the entry; the trust record stays. */
   delete(key: string): Promise<void>;
+  /** The trust record for `key`; missing or unreadable yields undefined, never an exception. */
+  getTrust(key: string): Promise<TrustRecord | undefined>;
+  /** Replaces the trust record for `key`. */
+  setTrust(key: string, record: TrustRecord): Promise<void>;
   /** Releases connections and handles. */
   close(): Promise<void>;
 }

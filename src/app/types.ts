@@ -15,4 +15,6 @@ export const AppTypes = {
   AgeDecryptor: Symbol.for('clef-agent.AgeDecryptor'),
   TelemetryBuffer: Symbol.for('clef-agent.TelemetryBuffer'),
   FleetCache: Symbol.for('clef-agent.FleetCache'),
+  /** Where the fleet tier is (RedisEndpoint); SIGHUP swaps its settings. */
+  RedisEndpoint: Symbol.for('clef-agent.RedisEndpoint'),
 } as const;

@@ -155,38 +155,53 @@ async function sentinelCommand(port: number, ...args: string[]): Promise<string>
  * primary is replaced within seconds. The replica is started with `--replicaof` and the
  * test waits until it has synced before returning.
  */
+function sentinelConfig(dir: string, port: number, masterName: string, primaryPort: number): string {
+  const conf = path.join(dir, `sentinel-${port}.conf`);
+  const lines = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    `dir ${dir}`,
+    `sentinel monitor ${masterName} 127.0.0.1 ${primaryPort} 2`,
+    `sentinel down-after-milliseconds ${masterName} 1000`,
+    `sentinel failover-timeout ${masterName} 10000`,
+    `sentinel parallel-syncs ${masterName} 1`,
+  ];
+  writeFileSync(conf, `${lines.join('\n')}\n`); // Sentinel rewrites its config file: it must be writable
+  return conf;
+}
+
 export async function startSentinelGroup(masterName = 'clefmaster'): Promise<SentinelGroup> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clef-redis-sentinel-'));
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const primary = launch('redis-server', [...BASE, '--port', String(primaryPort)], primaryPort);
-  await primary.waitForOutput(READY);
-  const replica = launch('redis-server', [...BASE, '--port', String(replicaPort), '--replicaof', '127.0.0.1', String(primaryPort)], replicaPort);
-  await replica.waitForOutput(/MASTER <-> REPLICA sync: Finished with success/);
-  const sentinels: RedisProcess[] = [];
-  for (let i = 0; i < 3; i += 1) {
+  const started: RedisProcess[] = [];
+  // Each server gets its own directory: a replica's full sync writes an RDB file there.
+  const startServer = async (extra: string[], ready: RegExp) => {
     const port = await freePort();
-    const conf = path.join(dir, `sentinel-${i}.conf`);
-    writeFileSync(
-      conf,
-      [
-        `port ${port}`,
-        'bind 127.0.0.1',
-        `dir ${dir}`,
-        `sentinel monitor ${masterName} 127.0.0.1 ${primaryPort} 2`,
-        `sentinel down-after-milliseconds ${masterName} 1000`,
-        `sentinel failover-timeout ${masterName} 10000`,
-        `sentinel parallel-syncs ${masterName} 1`,
-        '',
-      ].join('\n'),
-    );
-    const sentinel = launch('redis-sentinel', [conf], port);
-    sentinels.push(sentinel);
+    const proc = launch('redis-server', [...BASE, '--port', String(port), '--dir', mkdtempSync(path.join(dir, 'server-')), ...extra], port);
+    started.push(proc);
+    await proc.waitForOutput(ready);
+    return proc;
+  };
+  let primary: RedisProcess;
+  let replica: RedisProcess;
+  const sentinels: RedisProcess[] = [];
+  try {
+    primary = await startServer([], READY);
+    replica = await startServer(['--replicaof', '127.0.0.1', String(primary.port)], /MASTER <-> REPLICA sync: Finished with success/);
+    for (let i = 0; i < 3; i += 1) {
+      const port = await freePort();
+      const sentinel = launch('redis-sentinel', [sentinelConfig(dir, port, masterName, primary.port)], port);
+      started.push(sentinel);
+      sentinels.push(sentinel);
+    }
+    for (const s of sentinels) await s.waitForOutput(/\+monitor master/);
+    // Each Sentinel must know the two others (quorum, leader election) and the replica.
+    for (const s of sentinels) await s.waitForOutput(/\+sentinel sentinel[\s\S]*\+sentinel sentinel/);
+    for (const s of sentinels) await s.waitForOutput(/\+slave slave/);
+  } catch (error) {
+    await Promise.all(started.map((p) => p.kill()));
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  for (const s of sentinels) await s.waitForOutput(/\+monitor master/);
-  // Each Sentinel must know the others (quorum and leader election) and the replica.
-  for (const s of sentinels) await s.waitForOutput(/\+sentinel sentinel[\s\S]*\+sentinel sentinel/);
-  for (const s of sentinels) await s.waitForOutput(/\+slave slave/);
   const group: SentinelGroup = {
     masterName,
     url: `redis+sentinel://${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}`,
@@ -201,7 +216,7 @@ export async function startSentinelGroup(masterName = 'clefmaster'): Promise<Sen
       throw new Error('no Sentinel running');
     },
     async stop() {
-      await Promise.all([...sentinels, primary, replica].map((p) => p.kill()));
+      await Promise.all(started.map((p) => p.kill()));
       rmSync(dir, { recursive: true, force: true });
     },
   };

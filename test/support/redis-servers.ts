@@ -113,7 +113,8 @@ export async function startTlsRedis(user: { name: string; password: string }): P
       `tls-ca-cert-file ${files.caCert}`,
       'tls-auth-clients yes',
       'user default off',
-      `user ${user.name} on >${user.password} ~clef-agent:* +@all -@dangerous`,
+      // Exactly the commands README "Running a fleet" tells operators to grant.
+      `user ${user.name} on >${user.password} ~clef-agent:* +get +set +del +unlink +eval +role`,
       '',
     ].join('\n'),
     { mode: 0o600 },

@@ -161,6 +161,10 @@ export class RedisConnection {
     this.builtFor = version;
     await client.connect();
     if (primary) await confirmPrimary(client);
+    if (this.closed) {
+      client.destroy(); // closed while connecting: nobody will ever close this client
+      throw unavailable('Redis connection is closed');
+    }
     return client;
   }
 }

@@ -86,6 +86,21 @@ it('shares the entry over TLS with a client certificate and an ACL user (URL fro
   }
 });
 
+it('the standard NODE_EXTRA_CA_CERTS works in place of CLEF_AGENT_CACHE_TLS_CA_FILE', async () => {
+  const agent = await start({ CLEF_AGENT_CACHE_URL: url(), CLEF_AGENT_CACHE_TLS_CA_FILE: undefined, NODE_EXTRA_CA_CERTS: redis.files.caCert });
+  await agent.waitFor('/v1/health', (r) => r.json<Health>().fleet?.connected === true, 30_000);
+});
+
+it('without any CA that knows the server, the system CAs alone refuse it: cache_tls', async () => {
+  const agent = await start({ CLEF_AGENT_CACHE_URL: url(), CLEF_AGENT_CACHE_TLS_CA_FILE: undefined });
+  await expectServingDespite(agent, 'cache_tls');
+});
+
+it('without the client certificate the server requires: cache_tls', async () => {
+  const agent = await start({ CLEF_AGENT_CACHE_URL: url(), CLEF_AGENT_CACHE_TLS_CERT_FILE: undefined, CLEF_AGENT_CACHE_TLS_KEY_FILE: undefined });
+  await expectServingDespite(agent, 'cache_tls');
+});
+
 it('a server certificate from another CA is cache_tls in /v1/health; secrets keep coming from the source', async () => {
   const agent = await start({ CLEF_AGENT_CACHE_URL: url(), CLEF_AGENT_CACHE_TLS_CA_FILE: redis.files.otherCaCert });
   await expectServingDespite(agent, 'cache_tls');

@@ -2,8 +2,9 @@
 # Ensures the Debian packages the Redis tests need are present (test/support/redis.ts and
 # test/support/redis-servers.ts start private instances per test file):
 # redis-server (TLS-enabled in Debian), redis-sentinel, redis-cli (redis-tools: the Sentinel
-# tests ask the Sentinels who is primary) and the openssl CLI (throwaway CA and certificates). Idempotent: does nothing when everything is present; one
-# `apt-get update` before installing whatever is missing.
+# tests ask the Sentinels who is primary) and the openssl CLI (throwaway CA and certificates).
+# Idempotent: does nothing when everything is present; one `apt-get update` before installing
+# whatever is missing.
 set -euo pipefail
 
 missing=()

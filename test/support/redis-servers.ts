@@ -147,8 +147,9 @@ export interface SentinelGroup {
   stop(): Promise<void>;
 }
 
-async function sentinelCommand(port: number, ...args: string[]): Promise<string> {
-  return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' }).trim();
+async function sentinelCommand(port: number, password: string | undefined, ...args: string[]): Promise<string> {
+  const env = { ...process.env, ...(password === undefined ? {} : { REDISCLI_AUTH: password }) };
+  return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', env }).trim();
 }
 
 /**
@@ -156,7 +157,13 @@ async function sentinelCommand(port: number, ...args: string[]): Promise<string>
  * primary is replaced within seconds. The replica is started with `--replicaof` and the
  * test waits until it has synced before returning.
  */
-function sentinelConfig(dir: string, port: number, masterName: string, primaryPort: number): string {
+/** Optional passwords: `data` on both servers (requirepass/masterauth), `sentinel` on the Sentinels themselves. */
+export interface SentinelAuth {
+  data?: string;
+  sentinel?: string;
+}
+
+function sentinelConfig(dir: string, port: number, masterName: string, primaryPort: number, auth: SentinelAuth): string {
   const conf = path.join(dir, `sentinel-${port}.conf`);
   const lines = [
     `port ${port}`,
@@ -166,18 +173,21 @@ function sentinelConfig(dir: string, port: number, masterName: string, primaryPo
     `sentinel down-after-milliseconds ${masterName} 1000`,
     `sentinel failover-timeout ${masterName} 10000`,
     `sentinel parallel-syncs ${masterName} 1`,
+    ...(auth.data === undefined ? [] : [`sentinel auth-pass ${masterName} ${auth.data}`]),
+    ...(auth.sentinel === undefined ? [] : [`requirepass ${auth.sentinel}`]),
   ];
   writeFileSync(conf, `${lines.join('\n')}\n`); // Sentinel rewrites its config file: it must be writable
   return conf;
 }
 
-export async function startSentinelGroup(masterName = 'clefmaster'): Promise<SentinelGroup> {
+export async function startSentinelGroup(masterName = 'clefmaster', auth: SentinelAuth = {}): Promise<SentinelGroup> {
+  const dataAuth = auth.data === undefined ? [] : ['--requirepass', auth.data, '--masterauth', auth.data];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clef-redis-sentinel-'));
   const started: RedisProcess[] = [];
   // Each server gets its own directory: a replica's full sync writes an RDB file there.
   const startServer = async (extra: string[], ready: RegExp) => {
     const port = await freePort();
-    const proc = launch('redis-server', [...BASE, '--port', String(port), '--dir', mkdtempSync(path.join(dir, 'server-')), ...extra], port);
+    const proc = launch('redis-server', [...BASE, '--port', String(port), '--dir', mkdtempSync(path.join(dir, 'server-')), ...dataAuth, ...extra], port);
     started.push(proc);
     await proc.waitForOutput(ready);
     return proc;
@@ -190,7 +200,7 @@ export async function startSentinelGroup(masterName = 'clefmaster'): Promise<Sen
     replica = await startServer(['--replicaof', '127.0.0.1', String(primary.port)], /MASTER <-> REPLICA sync: Finished with success/);
     for (let i = 0; i < 3; i += 1) {
       const port = await freePort();
-      const sentinel = launch('redis-sentinel', [sentinelConfig(dir, port, masterName, primary.port)], port);
+      const sentinel = launch('redis-sentinel', [sentinelConfig(dir, port, masterName, primary.port, auth)], port);
       started.push(sentinel);
       sentinels.push(sentinel);
     }
@@ -211,7 +221,7 @@ export async function startSentinelGroup(masterName = 'clefmaster'): Promise<Sen
     async primaryPort() {
       for (const s of sentinels) {
         if (!s.running) continue;
-        const reply = await sentinelCommand(s.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName);
+        const reply = await sentinelCommand(s.port, auth.sentinel, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName);
         return Number(reply.split('\n')[1]);
       }
       throw new Error('no Sentinel running');

@@ -17,4 +17,6 @@ export const AppTypes = {
   FleetCache: Symbol.for('clef-agent.FleetCache'),
   /** CLEF_AGENT_FILES: keeps rendered outputs equal to the served revision. */
   FilesPublisher: Symbol.for('clef-agent.FilesPublisher'),
+  /** Where the fleet tier is (RedisEndpoint); SIGHUP swaps its settings. */
+  RedisEndpoint: Symbol.for('clef-agent.RedisEndpoint'),
 } as const;

@@ -47,6 +47,8 @@ export const ErrorCodes = [
   // artifact cache (disk / Redis tier)
   'cache_unavailable',
   'cache_corrupt',
+  'cache_tls', // the Redis server's certificate failed verification (CA, hostname) or the TLS handshake failed
+  'cache_auth', // Redis refused the credentials (WRONGPASS, NOAUTH, NOPERM)
   // serving state
   'not_loaded',
   'cache_expired',

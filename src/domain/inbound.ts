@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors';
+import type { FleetStatus } from './ports/fleet-lease';
 import type { ServingMode } from './ports/telemetry';
 import type { SecretsSnapshot } from './snapshot';
 
@@ -40,6 +41,9 @@ export interface HealthReport {
   revokedAt: string | null;
   keyCount: number | null;
   lastError: LastError | null;
+  /** The fleet tier's backend, when one is configured and can tell (null otherwise). Its
+   * failures never stop serving: the agent fetches from the source directly meanwhile. */
+  fleet: FleetStatus | null;
   source: { type: string; description: string };
 }
 

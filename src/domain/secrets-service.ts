@@ -58,6 +58,7 @@ export class SecretsService implements SecretsQuery {
       revokedAt: state.revokedAt,
       keyCount: state.snapshot?.keyCount ?? null,
       lastError: state.lastError,
+      fleet: this.deps.fleet?.lease.status?.() ?? null,
       source: { type: source.type, description: source.description },
     };
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { AgentError, isAgentError } from '../../domain/errors';
-import { RedisConnection, type RedisConnectionOptions } from './redis-connection';
+import type { FleetStatus } from '../../domain/ports/fleet-lease';
+import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './redis-connection';
+import { RedisEndpoint } from './redis-endpoint';
+import { redisError } from './redis-errors';
 
 export interface RedisLeaseOptions extends RedisConnectionOptions {
   /** Key prefix for lease keys (default `clef-agent:lease`). */
@@ -26,8 +28,8 @@ export class RedisLease {
   private readonly connection: RedisConnection;
   private readonly namespace: string;
 
-  constructor(url: string, options: RedisLeaseOptions = {}) {
-    this.connection = new RedisConnection(url, options);
+  constructor(endpoint: RedisEndpoint | string, options: RedisLeaseOptions = {}) {
+    this.connection = new RedisConnection(typeof endpoint === 'string' ? new RedisEndpoint({ url: endpoint }) : endpoint, options);
     this.namespace = options.namespace ?? 'clef-agent:lease';
   }
 
@@ -52,17 +54,26 @@ export class RedisLease {
     await this.connection.close();
   }
 
+  /** The shared endpoint's view: the last connection or command outcome of the cache or the lease. */
+  status(): FleetStatus {
+    return this.connection.endpoint.status();
+  }
+
   private keyFor(name: string): string {
     if (name.length === 0) throw new RangeError('lease name must not be empty');
     return `${this.namespace}:${name}`;
   }
 
-  private async run<T>(op: (client: RedisConnection['client']) => Promise<T>): Promise<T> {
+  private async run<T>(op: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client = await this.connection.ready(); // rejects with a coded, already reported error
     try {
-      return await op(await this.connection.ready());
+      const result = await op(client);
+      this.connection.observe(undefined);
+      return result;
     } catch (error) {
-      if (isAgentError(error) || error instanceof RangeError) throw error;
-      throw new AgentError('cache_unavailable', 'Redis lease command failed', { cause: error });
+      if (error instanceof RangeError) throw error;
+      this.connection.observe(error);
+      throw redisError(error, 'Redis lease command failed');
     }
   }
 }

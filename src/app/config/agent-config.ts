@@ -1,3 +1,6 @@
+import type { RedisTlsMaterial } from '../../adapters/cache/redis-endpoint';
+import type { CacheFiles } from './cache-config';
+
 /** The parsed configuration the composition root works from. */
 export type SourceConfig =
   | { kind: 'file'; path: string }
@@ -37,6 +40,10 @@ export interface AgentConfig {
   cachePath?: string;
   /** Fleet tier (Redis/Valkey); may carry a password, never logged. */
   cacheUrl?: string;
+  /** CLEF_AGENT_CACHE_URL_FILE and CLEF_AGENT_CACHE_TLS_*_FILE: re-read on SIGHUP (cache-config.ts). */
+  cacheFiles?: CacheFiles;
+  /** TLS material for the fleet tier, read from those files. */
+  cacheTls?: RedisTlsMaterial;
   telemetryUrl?: string;
   /** OTLP export, from CLEF_AGENT_TELEMETRY_URL and/or the standard OTEL_EXPORTER_OTLP_* variables. */
   otlp?: ResolvedOtlpConfig;

@@ -59,7 +59,14 @@ export const envSchema = z.object({
   CLEF_AGENT_TOKEN_FILE: optionalText,
   CLEF_AGENT_ID: z.optional(z.string().check(z.minLength(1, { message: 'must not be empty' }))),
   CLEF_AGENT_CACHE_PATH: optionalText,
-  CLEF_AGENT_CACHE_URL: blankAsUnset(z.optional(z.string().check(z.regex(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })))),
+  CLEF_AGENT_CACHE_URL: blankAsUnset(
+    z.optional(z.string().check(z.regex(/^rediss?(\+sentinel)?:\/\/[^\s]+$/, { message: 'must be a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL' }))),
+  ),
+  // Fleet tier on production Redis (README "Running a fleet"): URL from a file, TLS material.
+  CLEF_AGENT_CACHE_URL_FILE: optionalText,
+  CLEF_AGENT_CACHE_TLS_CA_FILE: optionalText,
+  CLEF_AGENT_CACHE_TLS_CERT_FILE: optionalText,
+  CLEF_AGENT_CACHE_TLS_KEY_FILE: optionalText,
   CLEF_AGENT_TELEMETRY_URL: blankAsUnset(z.optional(z.url({ message: 'must be an http(s) URL' }))),
   CLEF_AGENT_LOG_LEVEL: blankAsUnset(
     z.optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' })),

@@ -16,6 +16,7 @@ import { checkTokenShape, readSecretFile, tokenFromFile } from './secret-files';
 import { extensionsConfig } from './extensions-config';
 import { filesConfig } from './files-config';
 import { assertTrustedPath } from './trusted-path';
+import { cacheConfig } from './cache-config';
 
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
 export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
@@ -39,7 +40,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
     ttlSeconds,
     mode: ttlSeconds === 0 ? 'jit' : 'cached',
     cachePath: env.CLEF_AGENT_CACHE_PATH,
-    cacheUrl: env.CLEF_AGENT_CACHE_URL,
+    ...(await cacheConfig(env)),
     telemetryUrl: env.CLEF_AGENT_TELEMETRY_URL,
     otlp: otlpConfig(raw, env.CLEF_AGENT_TELEMETRY_URL),
     logLevel: env.CLEF_AGENT_LOG_LEVEL ?? 'info',

@@ -9,6 +9,7 @@ import type { AgentConfig } from '../config/agent-config';
 import { ConfigError } from '../config/config-error';
 import { checkTokenShape, readSecretFile } from '../config/secret-files';
 import { AppTypes } from '../types';
+import { reloadCacheFiles } from './cache-reload';
 
 export type FileOutcome = 'reloaded' | 'failed' | 'not_configured';
 
@@ -17,6 +18,8 @@ export interface ReloadReport {
   bearerTokenFile: FileOutcome;
   ageKeyFile: FileOutcome;
   verifyKeyFile: FileOutcome;
+  /** CLEF_AGENT_CACHE_URL_FILE and the CLEF_AGENT_CACHE_TLS_*_FILE files, as one unit. */
+  cacheFiles: FileOutcome;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function reloadSecretFiles(container: Container): Promise<ReloadRep
     verifyKeyFile: await attempt('CLEF_AGENT_VERIFY_KEY_FILE', config.verifyKeyFile, (text) => {
       container.get<NodeSignatureVerifier>(SignatureVerifier).setKeys(parseVerifyKeys(text));
     }),
+    cacheFiles: await reloadCacheFiles(container, config, logger),
   };
   logger.info({ event: 'agent.reloaded', ...report }, 'reloaded secret files');
   return report;

@@ -29,10 +29,14 @@ export function cacheModule(config: AgentConfig): ContainerModule {
     if (cacheUrl !== undefined) {
       const { createRedisArtifactCache } = require('../../adapters/cache/redis-cache') as typeof import('../../adapters/cache/redis-cache');
       const { RedisLease } = require('../../adapters/cache/redis-lease') as typeof import('../../adapters/cache/redis-lease');
+      const { RedisEndpoint } = require('../../adapters/cache/redis-endpoint') as typeof import('../../adapters/cache/redis-endpoint');
+      // One endpoint for the cache's and the lease's connections: SIGHUP updates both.
+      const endpoint = new RedisEndpoint({ url: cacheUrl, tls: config.cacheTls });
+      bind(AppTypes.RedisEndpoint).toConstantValue(endpoint);
       bind(AppTypes.FleetCache)
-        .toResolvedValue((logger: pino.Logger) => createRedisArtifactCache(cacheUrl, { onWarning: cacheWarningsTo(logger, 'fleet') }), [AppTypes.Logger])
+        .toResolvedValue((logger: pino.Logger) => createRedisArtifactCache(endpoint, { onWarning: cacheWarningsTo(logger, 'fleet') }), [AppTypes.Logger])
         .inSingletonScope();
-      bind(FleetLease).toConstantValue(new RedisLease(cacheUrl));
+      bind(FleetLease).toConstantValue(new RedisLease(endpoint));
     }
   });
 }

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../errors';
+
 /**
  * Fleet coordination: a short, expiring lease that lets one agent of a fleet fetch from
  * the source per interval while the others read the shared cache tier. Leases are an
@@ -5,6 +7,12 @@
  * fetches for itself.
  */
 export const FleetLease = Symbol.for('clef-agent.FleetLease');
+
+/** What the backend connection last saw, for /v1/health (`lastError` carries a `cache_*` code). */
+export interface FleetStatus {
+  connected: boolean;
+  lastError: { code: ErrorCode; message: string; at: number } | null;
+}
 
 export interface LeaseAttempt {
   acquired: boolean;
@@ -18,4 +26,6 @@ export interface FleetLease {
   /** Gives the lease back if `token` still owns it; a no-op (false) otherwise. */
   release(name: string, token: string): Promise<boolean>;
   close(): Promise<void>;
+  /** Optional: the backend's connection state (a wrong CA or password shows here, not as a refresh error). */
+  status?(): FleetStatus;
 }

@@ -47,6 +47,7 @@ export function healthReport(overrides: Partial<HealthReport> = {}): HealthRepor
     revokedAt: null,
     keyCount: 6,
     lastError: null,
+    fleet: null,
     source: { type: 'file', description: 'file:/tmp/artifact.json' },
     ...overrides,
   };

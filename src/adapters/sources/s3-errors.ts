@@ -1,0 +1,83 @@
+/**
+ * Maps S3 GetObject failures (SDK service errors, credential-chain errors, socket errors)
+ * onto the source error codes the HTTP source uses, keyed on the S3 error code and the
+ * HTTP status, never on messages. Nothing from the SDK error is copied into the message
+ * or attached as a cause: S3's SignatureDoesNotMatch body echoes the access key id and the
+ * string to sign, and credential errors can name profile files.
+ */
+import { AgentError, ErrorCode } from '../../domain/errors';
+import { parseRetryAfter } from './retry-after';
+
+const AUTH = new Set([
+  'AccessDenied',
+  'AllAccessDisabled',
+  'AccountProblem',
+  'InvalidAccessKeyId',
+  'InvalidToken',
+  'ExpiredToken',
+  'TokenRefreshRequired',
+  'SignatureDoesNotMatch',
+  'InvalidSecurity',
+  // The default credential chain found nothing, or a provider (ECS, IMDS, SSO) failed.
+  'CredentialsProviderError',
+  'CredentialsProviderTimeoutError',
+]);
+const NOT_FOUND = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchVersion']);
+const RATE_LIMITED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'TooManyRequestsException', 'RequestLimitExceeded']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO']);
+
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  source_auth: 'the AWS credentials need s3:GetObject on this object (or the object must be public for unsigned requests)',
+  source_not_found: 'check the bucket and key; without s3:ListBucket S3 reports a missing key as AccessDenied instead',
+};
+
+interface SdkErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
+}
+
+/** Error names come from S3's XML `<Code>`; keep them printable and short. */
+function safeName(raw: unknown): string {
+  return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(raw) ? raw : 'UnknownError';
+}
+
+function networkCode(err: SdkErrorLike): string | undefined {
+  if (typeof err.code === 'string' && NETWORK_CODES.has(err.code)) return err.code;
+  const m = typeof err.message === 'string' ? /\b(E[A-Z_]{3,20})\b/.exec(err.message) : null;
+  return m && NETWORK_CODES.has(m[1]) ? m[1] : undefined;
+}
+
+function header(err: SdkErrorLike, name: string): string | undefined {
+  const headers = err.$response?.headers ?? {};
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+export function classifyS3Error(e: unknown): ErrorCode {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorLike;
+  const name = safeName(err.name);
+  const status = err.$metadata?.httpStatusCode;
+  if (AUTH.has(name) || status === 401 || status === 403) return 'source_auth';
+  if (NOT_FOUND.has(name) || status === 404) return 'source_not_found';
+  if (RATE_LIMITED.has(name) || status === 429) return 'source_rate_limited';
+  if (status !== undefined && status >= 500) return 'source_unavailable';
+  if (status === undefined && networkCode(err) !== undefined) return 'source_unavailable';
+  if (name === 'TimeoutError' || name === 'RequestTimeout') return 'source_timeout';
+  return status === undefined ? 'source_unavailable' : 'source_bad_response';
+}
+
+/** `what` is the credential-free description of the object (`s3://bucket/key`). */
+export function s3Error(e: unknown, what: string): AgentError {
+  if (e instanceof AgentError) return e;
+  const err = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorLike;
+  const code = classifyS3Error(e);
+  const status = err.$metadata?.httpStatusCode;
+  const name = networkCode(err) ?? safeName(err.name);
+  const msg = status === undefined ? `${what} could not be fetched (${name})` : `${what} answered HTTP ${status} (${name})`;
+  // SlowDown and 503s may carry Retry-After; the scheduler honours it instead of its own backoff.
+  const retryAfterMs = code === 'source_rate_limited' || code === 'source_unavailable' ? parseRetryAfter(header(err, 'retry-after')) : undefined;
+  return new AgentError(code, msg, { retryAfterMs, hint: HINTS[code] });
+}

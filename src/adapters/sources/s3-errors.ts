@@ -26,6 +26,9 @@ const NOT_FOUND = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchVersi
 const RATE_LIMITED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'TooManyRequestsException', 'RequestLimitExceeded']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO']);
 
+/** Node's TLS and certificate failures (ERR_TLS_CERT_ALTNAME_INVALID, CERT_HAS_EXPIRED, ...). */
+const TLS_CODE = /^(ERR_TLS_[A-Z_]{1,40}|ERR_SSL_[A-Z0-9_]{1,60}|CERT_[A-Z_]{1,40}|UNABLE_TO_[A-Z_]{1,40}|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
 const HINTS: Partial<Record<ErrorCode, string>> = {
   source_auth: 'the AWS credentials need s3:GetObject on this object (or the object must be public for unsigned requests)',
   source_not_found: 'check the bucket and key; without s3:ListBucket S3 reports a missing key as AccessDenied instead',
@@ -45,7 +48,7 @@ function safeName(raw: unknown): string {
 }
 
 function networkCode(err: SdkErrorLike): string | undefined {
-  if (typeof err.code === 'string' && NETWORK_CODES.has(err.code)) return err.code;
+  if (typeof err.code === 'string' && (NETWORK_CODES.has(err.code) || TLS_CODE.test(err.code))) return err.code;
   const m = typeof err.message === 'string' ? /\b(E[A-Z_]{3,20})\b/.exec(err.message) : null;
   return m && NETWORK_CODES.has(m[1]) ? m[1] : undefined;
 }

@@ -94,7 +94,7 @@ export class S3Source implements ArtifactSource {
   }
 
   private async decideMode(sdk: S3Sdk, signal: AbortSignal): Promise<S3AuthMode> {
-    const probe = await probeCredentials(this.client(sdk, 'signed'), this.o.credentialProbeTimeoutMs, signal);
+    const probe = await probeCredentials(this.client(sdk, 'signed'), this.probeBudget(), signal);
     if (probe.mode === 'signed') {
       this.options.onAuthMode?.('signed', 'AWS credentials found by the default credential chain');
     } else {
@@ -110,7 +110,7 @@ export class S3Source implements ArtifactSource {
     if (other === 'signed') {
       // A fresh chain: the old client's provider may have memoised "nothing found".
       this.dropClient('signed');
-      const probe = await probeCredentials(this.client(sdk, 'signed'), this.o.credentialProbeTimeoutMs, signal);
+      const probe = await probeCredentials(this.client(sdk, 'signed'), this.probeBudget(), signal);
       if (probe.mode !== 'signed') throw denied;
     }
     let result: FetchResult;
@@ -143,6 +143,12 @@ export class S3Source implements ArtifactSource {
     const etag = out.ETag ?? undefined;
     const contentId = etag && !etag.startsWith('W/') ? etag : sha256Hex(body);
     return { kind: 'fetched', document, contentId, validator: { etag, contentId } };
+  }
+
+  /** At most half the fetch deadline, so a slow chain still ends in a decision (and a
+   * request) instead of a timeout that would make every poll probe again. */
+  private probeBudget(): number {
+    return Math.min(this.o.credentialProbeTimeoutMs, Math.floor(this.o.timeoutMs / 2));
   }
 
   private client(sdk: S3Sdk, mode: S3AuthMode): S3Client {

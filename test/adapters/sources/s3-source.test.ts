@@ -82,6 +82,17 @@ it('with no credentials at all, reads a public object unsigned and never walks t
   expect(src.authMode).toBe('unsigned');
 });
 
+it('a credential chain that does not answer in time is decided as unsigned, once, within the probe budget', async () => {
+  env.set(ecs.env);
+  ecs.hang = true;
+  s3.publicObjects.add(`${BUCKET}/${KEY}`);
+  const { src, modes } = source({ credentialProbeTimeoutMs: 100 });
+  expect(await fetch(src)).toMatchObject({ kind: 'fetched', document: DOC });
+  expect(await fetch(src)).toMatchObject({ kind: 'fetched' });
+  expect(modes).toEqual([['unsigned', expect.stringContaining('did not answer in time')]]);
+  expect(s3.requests.map((r) => r.accessKeyId)).toEqual([undefined, undefined]);
+});
+
 it('a signed request denied on a public object falls back to unsigned once and stays there', async () => {
   env.set(ENV_KEY);
   s3.denySigned = true;

@@ -15,6 +15,8 @@ export class FakeEcsCredentials {
   readonly sessionToken = `ecs-session-${randomBytes(24).toString('hex')}`;
   /** Authorization headers received, one per credential request. */
   readonly calls: Array<string | undefined> = [];
+  /** Accept credential requests and never answer (a black-holed metadata endpoint). */
+  hang = false;
 
   private constructor(
     private readonly server: Server,
@@ -25,6 +27,7 @@ export class FakeEcsCredentials {
     let self!: FakeEcsCredentials;
     const server = createServer((req, res) => {
       self.calls.push(req.headers.authorization);
+      if (self.hang) return;
       if (req.url !== '/v2/credentials/task' || req.headers.authorization !== self.authToken) {
         res.writeHead(403, { 'content-type': 'application/json' });
         return void res.end('{"message":"denied"}');

@@ -6,6 +6,7 @@
  * credential-chain walk on every poll.
  */
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { callSignal, raceAbort } from '../kms/abort';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
 export type S3AuthMode = 'signed' | 'unsigned';
@@ -49,27 +50,15 @@ export type ProbeResult = { mode: 'signed' } | { mode: 'unsigned'; reason: 'no-c
  * → unsigned. Rejects only with `signal`'s reason.
  */
 export async function probeCredentials(client: S3Client, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
-  signal.throwIfAborted();
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const lookup = Promise.resolve()
-    .then(() => (client.config.credentials as () => Promise<{ accessKeyId?: string }>)())
-    .then(
-      (c): ProbeResult => (c?.accessKeyId ? { mode: 'signed' } : { mode: 'unsigned', reason: 'no-credentials' }),
-      (): ProbeResult => ({ mode: 'unsigned', reason: 'no-credentials' }),
-    );
-  const timeout = new Promise<ProbeResult>((resolve) => {
-    timer = setTimeout(() => resolve({ mode: 'unsigned', reason: 'probe-timeout' }), timeoutMs);
-    timer.unref();
-  });
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  const call = callSignal(signal, timeoutMs);
   try {
-    return await Promise.race([lookup, timeout, aborted]);
+    const credentials = (client.config.credentials as () => Promise<{ accessKeyId?: string }>)();
+    const found = await raceAbort(credentials, call.signal, () => undefined);
+    return found?.accessKeyId ? { mode: 'signed' } : { mode: 'unsigned', reason: 'no-credentials' };
+  } catch {
+    if (signal.aborted) throw signal.reason;
+    return { mode: 'unsigned', reason: call.timedOut() ? 'probe-timeout' : 'no-credentials' };
   } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort!);
+    call.dispose();
   }
 }

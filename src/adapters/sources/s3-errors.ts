@@ -6,6 +6,7 @@
  * string to sign, and credential errors can name profile files.
  */
 import { AgentError, ErrorCode } from '../../domain/errors';
+import { networkCode as socketCode, safeName } from '../kms/aws-kms-errors';
 import { parseRetryAfter } from './retry-after';
 
 const AUTH = new Set([
@@ -24,7 +25,6 @@ const AUTH = new Set([
 ]);
 const NOT_FOUND = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchVersion']);
 const RATE_LIMITED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'TooManyRequestsException', 'RequestLimitExceeded']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO']);
 
 /** Node's TLS and certificate failures (ERR_TLS_CERT_ALTNAME_INVALID, CERT_HAS_EXPIRED, ...). */
 const TLS_CODE = /^(ERR_TLS_[A-Z_]{1,40}|ERR_SSL_[A-Z0-9_]{1,60}|CERT_[A-Z_]{1,40}|UNABLE_TO_[A-Z_]{1,40}|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
@@ -42,15 +42,9 @@ interface SdkErrorLike {
   $response?: { headers?: Record<string, string | undefined> };
 }
 
-/** Error names come from S3's XML `<Code>`; keep them printable and short. */
-function safeName(raw: unknown): string {
-  return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(raw) ? raw : 'UnknownError';
-}
-
+/** The socket error code (shared with the KMS mapping), or Node's TLS/certificate code. */
 function networkCode(err: SdkErrorLike): string | undefined {
-  if (typeof err.code === 'string' && (NETWORK_CODES.has(err.code) || TLS_CODE.test(err.code))) return err.code;
-  const m = typeof err.message === 'string' ? /\b(E[A-Z_]{3,20})\b/.exec(err.message) : null;
-  return m && NETWORK_CODES.has(m[1]) ? m[1] : undefined;
+  return socketCode(err) ?? (typeof err.code === 'string' && TLS_CODE.test(err.code) ? err.code : undefined);
 }
 
 function header(err: SdkErrorLike, name: string): string | undefined {

@@ -23,6 +23,7 @@ import { sha256Hex } from './digest';
 import { createS3Client, probeCredentials, type S3AuthMode, type S3ClientSettings, type S3Sdk } from './s3-clients';
 import { s3Error } from './s3-errors';
 import { destroyBody, readCapped } from './s3-body';
+import { raceAbort } from '../kms/abort';
 
 export interface S3SourceOptions extends S3ClientSettings {
   bucket: string;
@@ -67,14 +68,16 @@ export class S3Source implements ArtifactSource {
     this.cacheKey = `s3:${sha256Hex(`${options.endpoint ?? ''}\n${options.bucket}\n${options.key}`)}`;
   }
 
-  /** Current auth mode, once decided (health/tests). */
+  /** Current auth mode, once decided (tests, diagnostics). */
   get authMode(): S3AuthMode | undefined {
     return this.mode;
   }
 
   fetch({ previous, signal }: FetchRequest): Promise<FetchResult> {
     return withDeadline(signal, this.o.timeoutMs, async (s) => {
-      const sdk = await abortable(this.sdkModule(), s);
+      // raceAbort: the SDK does not listen to the signal everywhere (credential lookups);
+      // withDeadline turns the rejection into the caller's or the deadline's reason.
+      const sdk = await raceAbort(this.sdkModule(), s, () => undefined);
       this.mode ??= await this.decideMode(sdk, s);
       try {
         return await this.get(sdk, this.mode, previous, s);
@@ -129,7 +132,7 @@ export class S3Source implements ArtifactSource {
     const command = new sdk.GetObjectCommand({ Bucket: this.options.bucket, Key: this.options.key, IfNoneMatch: previous?.etag });
     let out: GetObjectCommandOutput;
     try {
-      out = await abortable(this.client(sdk, mode).send(command, { abortSignal: signal }), signal, (late) => destroyBody(late.Body));
+      out = await raceAbort(this.client(sdk, mode).send(command, { abortSignal: signal }), signal, (late) => destroyBody(late.Body));
     } catch (e) {
       if (signal.aborted) throw e;
       if ((e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 304) {
@@ -172,32 +175,4 @@ export class S3Source implements ArtifactSource {
     });
     return this.sdk;
   }
-}
-
-/** Settles with `work`, or rejects with the signal's reason the moment it fires (the SDK
- * may be between a credential lookup and the request, where it does not listen). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal, onAbandoned: (late: T) => void = () => undefined): Promise<T> {
-  if (signal.aborted) {
-    work.then(onAbandoned, () => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    let abandoned = false;
-    const onAbort = () => {
-      abandoned = true;
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        if (abandoned) onAbandoned(v);
-        else resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -7,7 +7,8 @@
  *   is in a lib directory beside it:
  *     <lib>/main.js         the agent, as one function expression the launcher compiles
  *     <lib>/main.js.cache   V8 code cache, when trained (scripts/train-code-cache.js)
- *     <lib>/{kms,otel,cache,yaml}.js   optional SDKs, read only when configured
+ *     <lib>/{kms,s3,aws,otel,cache,yaml}.js   optional SDKs, read only when configured
+ *       (aws.js: what the KMS and S3 clients share, required by both)
  *   Parsing and compiling the 2.9 MB single file was most of a cold start; the optional
  *   SDKs are half of it and most agents never load them (bench/RESULTS.md, S3).
  * singleFile: one self-contained CommonJS file (what the Node SEA executable embeds).
@@ -27,11 +28,16 @@ const ROOT = path.resolve(__dirname, '..');
  * copy) share one copy. bundle() fails if any package ends up in two outputs. */
 const CHUNKS = [
   { name: 'kms', test: /^@aws-sdk\/client-kms$/ },
+  // The S3 client and the packages only it uses (S3 middleware, checksums).
+  { name: 's3', test: /^@aws-sdk\/(client-s3|middleware-sdk-s3|checksums)(\/|$)/ },
+  // What the AWS clients share (Smithy runtime, SigV4, credential chain, protocols): one
+  // copy that both the KMS and the S3 chunk require.
+  { name: 'aws', test: /^(@aws-sdk\/|@smithy\/|@aws-crypto\/)/ },
   { name: 'otel', test: /^@opentelemetry\// },
   { name: 'cache', test: /^(keyv|@keyv\/redis)$/ },
   { name: 'yaml', test: /^yaml$/ },
 ];
-const CHUNK_FILTER = /^(@aws-sdk\/client-kms|@opentelemetry\/.+|keyv|@keyv\/redis|yaml)$/;
+const CHUNK_FILTER = /^(@aws-sdk\/.+|@smithy\/.+|@aws-crypto\/.+|@opentelemetry\/.+|keyv|@keyv\/redis|yaml)$/;
 
 const COMMON = {
   absWorkingDir: ROOT,
@@ -77,7 +83,7 @@ function chunkRedirect(used, self) {
         used.get(chunk.name).add(args.path);
         return { path: args.path, namespace: 'chunk-ref', pluginData: chunk.name };
       });
-      build.onResolve({ filter: /^\.\/[a-z]+\.js$/, namespace: 'chunk-ref' }, (args) => ({ path: args.path, external: true }));
+      build.onResolve({ filter: /^\.\/[a-z0-9]+\.js$/, namespace: 'chunk-ref' }, (args) => ({ path: args.path, external: true }));
       build.onLoad({ filter: /.*/, namespace: 'chunk-ref' }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(`./${args.pluginData}.js`)})[${JSON.stringify(args.path)}];`,
         loader: 'js',

@@ -16,10 +16,17 @@ it('warns when an opted-in plain-http source has no verify key', () => {
   expect(lines).toEqual([expect.objectContaining({ code: 'source_insecure' })]);
 });
 
+it('warns for an S3 source whose AWS_ENDPOINT_URL_S3 is plain http', () => {
+  const { lines, logger } = capture();
+  warnIfUnauthenticated(logger, { ...base, source: { kind: 's3', url: 's3://b/k', bucket: 'b', key: 'k', region: 'eu-west-1', endpoint: 'http://minio.internal:9000' } });
+  expect(lines).toEqual([expect.objectContaining({ code: 'source_insecure' })]);
+});
+
 it.each([
   ['https', { ...base, source: { kind: 'http', url: 'https://artifacts.internal/a.json' } }],
   ['with a verify key', { ...base, verifyKeys: ['k'], source: { kind: 'http', url: 'http://artifacts.internal/a.json' } }],
   ['a file source', { ...base, source: { kind: 'file', path: '/a.json' } }],
+  ['an S3 source on AWS', { ...base, source: { kind: 's3', url: 's3://b/k', bucket: 'b', key: 'k', region: 'eu-west-1' } }],
 ])('stays quiet for %s', (_n, config) => {
   const { lines, logger } = capture();
   warnIfUnauthenticated(logger, config as AgentConfig);

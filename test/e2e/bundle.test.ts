@@ -11,6 +11,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
+import { FakeEcsCredentials } from '../support/fakes/ecs-credentials';
+import { FakeS3Server } from '../support/fakes/s3-server';
 import { ArtifactServer } from '../support/fakes/artifact-server';
 import { OtlpCollector } from '../support/fakes/otlp-collector';
 import { packAge, packEnvelope } from '../support/pack';
@@ -44,13 +46,19 @@ function cacheRejected(nodeArgs: string[] = []): boolean {
 }
 
 it('writes the launcher, the agent, its code cache and one chunk per optional SDK', () => {
-  expect(readdirSync(lib).sort()).toEqual(['cache.js', 'kms.js', 'main.js', 'main.js.cache', 'otel.js', 'yaml.js']);
+  expect(readdirSync(lib).sort()).toEqual(['aws.js', 'cache.js', 'kms.js', 'main.js', 'main.js.cache', 'otel.js', 's3.js', 'yaml.js']);
   expect(statSync(launcher).mode & 0o777).toBe(0o755);
   for (const f of readdirSync(lib)) expect([f, statSync(path.join(lib, f)).mode & 0o777]).toEqual([f, 0o644]);
   const text = (f: string) => readFileSync(path.join(lib, f), 'utf8');
   // Each optional SDK is in its chunk and not in main.js: an agent that does not use it never parses it.
-  const markers: Array<[string, string]> = [['TrentService', 'kms.js'], ['opentelemetry.js.api', 'otel.js'], ['KeyvHooks', 'cache.js'], ['YAMLParseError', 'yaml.js']];
+  const markers: Array<[string, string]> = [['TrentService', 'kms.js'], ['AmazonS3', 's3.js'], ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'aws.js'], ['opentelemetry.js.api', 'otel.js'], ['KeyvHooks', 'cache.js'], ['YAMLParseError', 'yaml.js']];
   for (const [marker, chunk] of markers) expect([marker, text('main.js').includes(marker), text(chunk).includes(marker)]).toEqual([marker, false, true]);
+  // The AWS clients share one copy of the Smithy runtime and credential chain: the KMS and
+  // S3 chunks require aws.js and contain none of it themselves (bundle.js fails a build
+  // that would put a package in two outputs).
+  for (const chunk of ['kms.js', 's3.js']) {
+    expect([chunk, text(chunk).includes('require("./aws.js")'), text(chunk).includes('AWS_CONTAINER_CREDENTIALS_FULL_URI')]).toEqual([chunk, true, false]);
+  }
 });
 
 it('the trained cache is accepted by this node, and rejected under other V8 flags', () => {
@@ -92,6 +100,37 @@ it('loads the KMS chunk for an envelope artifact (real AWS SDK, loopback KMS)', 
     expect(kms.calls.map((c) => c.target)).toEqual(['TrentService.Decrypt']);
     await agent.stop();
   } finally {
+    await kms.close();
+  }
+});
+
+it('loads the S3 and KMS chunks over one shared aws.js: an envelope artifact from S3, signed with ECS credentials', async () => {
+  const kms = await FakeKmsServer.start();
+  const ecs = await FakeEcsCredentials.start();
+  const s3 = await FakeS3Server.start({ credentials: { [ecs.accessKeyId]: ecs.secretAccessKey } });
+  try {
+    const dek = randomBytes(32);
+    s3.put('clef-bundle', 'api/production.json', packEnvelope(TREE, { dek, wrappedKey: kms.wrapDek(dek), keyId: FAKE_KEY_ARN }));
+    const agent = await startAgent({
+      entry: launcher,
+      env: {
+        CLEF_AGENT_SOURCE: 's3://clef-bundle/api/production.json',
+        HOME: dir,
+        ...ecs.env,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ENDPOINT_URL_KMS: kms.endpoint,
+        AWS_REGION: 'eu-west-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    await agent.waitReady();
+    expect((await agent.authGet('/v1/secrets')).json()).toEqual(TREE);
+    expect(s3.requests.map((r) => [r.accessKeyId, r.signatureValid])).toEqual([[ecs.accessKeyId, true]]);
+    expect(kms.calls.map((c) => [c.target, c.signed])).toEqual([['TrentService.Decrypt', true]]);
+    await agent.stop();
+  } finally {
+    await s3.close();
+    await ecs.close();
     await kms.close();
   }
 });

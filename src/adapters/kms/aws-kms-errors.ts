@@ -63,7 +63,7 @@ interface SdkErrorLike {
 }
 
 /** SDK names come from the server's `__type`; keep them printable and short. */
-function safeName(raw: unknown): string {
+export function safeName(raw: unknown): string {
   return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(raw) ? raw : 'UnknownError';
 }
 
@@ -73,7 +73,7 @@ function safeName(raw: unknown): string {
  * message is the only carrier of the code, so the message is scanned as a fallback
  * (only for the code; the message itself is never copied).
  */
-function networkCode(err: SdkErrorLike): string | undefined {
+export function networkCode(err: SdkErrorLike): string | undefined {
   if (typeof err.code === 'string' && NETWORK_CODES.has(err.code)) return err.code;
   const m = typeof err.message === 'string' ? /\b(E[A-Z_]{3,20})\b/.exec(err.message) : null;
   return m && NETWORK_CODES.has(m[1]) ? m[1] : undefined;

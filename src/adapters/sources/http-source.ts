@@ -1,8 +1,9 @@
 /**
  * Plain HTTP(S) source: CDNs, buckets via public or presigned URLs, broker endpoints.
- * Deliberately not S3-aware (DIFFERENCES D7/W9): `https://bucket.s3.amazonaws.com/key`
- * is fetched as ordinary HTTPS with its query string intact, so presigned URLs work and
- * no AWS credentials are needed.
+ * Not S3-aware (DIFFERENCES D7/W9): plain S3 object URLs are routed to the S3 source by
+ * configuration, but a presigned `https://bucket.s3.amazonaws.com/key?X-Amz-Signature=…`
+ * comes here and is fetched as ordinary HTTPS with its query string intact, so it works
+ * with no AWS credentials.
  */
 import type { ArtifactSource, FetchRequest, FetchResult, SourceCapabilities } from '../../domain/ports/artifact-source';
 import { AgentError } from '../../domain/errors';

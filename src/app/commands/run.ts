@@ -24,7 +24,8 @@ export async function run(env: NodeJS.ProcessEnv): Promise<void> {
  * artifact, and the integrity hash cannot stop them (W5d). Allowed only by opt-in; said loudly. */
 export function warnIfUnauthenticated(logger: pino.Logger, config: AgentConfig): void {
   const s = config.source;
-  if (s.kind === 'http' && s.url.toLowerCase().startsWith('http://') && config.allowInsecureHttp && config.verifyKeys.length === 0) {
+  const plain = (s.kind === 'http' ? s.url : s.kind === 's3' ? (s.endpoint ?? '') : '').toLowerCase().startsWith('http://');
+  if (plain && config.allowInsecureHttp && config.verifyKeys.length === 0) {
     logger.warn({ event: 'agent.insecure_source', code: 'source_insecure' }, 'artifacts are fetched over plain http:// and no verify key is set: anyone on the network path can replace them; set CLEF_AGENT_VERIFY_KEY');
   }
 }

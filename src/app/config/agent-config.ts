@@ -5,6 +5,8 @@ import type { CacheFiles } from './cache-config';
 export type SourceConfig =
   | { kind: 'file'; path: string }
   | { kind: 'http'; url: string }
+  /** `url` as written (s3:// or an https S3 form), for descriptions. */
+  | { kind: 's3'; url: string; bucket: string; key: string; region: string; endpoint?: string }
   | {
       kind: 'vcs';
       provider: 'github' | 'gitlab' | 'bitbucket';

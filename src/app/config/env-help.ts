@@ -25,7 +25,7 @@ export const TOPIC_TITLES: Readonly<Record<HelpTopic, string>> = {
 };
 
 export const ENV_HELP: Readonly<Record<keyof typeof envSchema.shape, VariableHelp>> = {
-  CLEF_AGENT_SOURCE: { topic: 'source', default: '—', help: 'file path or http(s):// URL of the packed artifact (not with CLEF_AGENT_VCS_*)' },
+  CLEF_AGENT_SOURCE: { topic: 'source', default: '—', help: 'file path, http(s):// URL, or S3 object (s3://bucket/key or an S3 https URL) of the packed artifact (not with CLEF_AGENT_VCS_*)' },
   CLEF_AGENT_VCS_PROVIDER: { topic: 'source', default: '—', help: 'github, gitlab or bitbucket (needs _REPO, _TOKEN, _IDENTITY, _ENVIRONMENT too)' },
   CLEF_AGENT_VCS_REPO: { topic: 'source', default: '—', help: 'repository: owner/name (GitLab: group/project path)' },
   CLEF_AGENT_VCS_TOKEN: { topic: 'source', default: '—', help: 'API token for the repository (secret: never logged)' },

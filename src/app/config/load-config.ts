@@ -17,11 +17,12 @@ import { extensionsConfig } from './extensions-config';
 import { filesConfig } from './files-config';
 import { assertTrustedPath } from './trusted-path';
 import { cacheConfig } from './cache-config';
+import { isS3Source, s3SourceConfig } from './s3-config';
 
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
 export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
   const env = parseEnv(raw);
-  const source = sourceConfig(env);
+  const source = sourceConfig(env, raw);
   const ttlSeconds = env.CLEF_AGENT_CACHE_TTL ?? DEFAULT_TTL_SECONDS;
   const { ageIdentities, ageKeyFile } = await ageConfig(env);
   const { verifyKeys, verifyKeyFile } = await verifyConfig(env);
@@ -70,7 +71,7 @@ function parseEnv(raw: NodeJS.ProcessEnv): Env {
 
 const VCS_VARIABLES = ['PROVIDER', 'REPO', 'TOKEN', 'IDENTITY', 'ENVIRONMENT'] as const;
 
-function sourceConfig(env: Env): SourceConfig {
+function sourceConfig(env: Env, raw: NodeJS.ProcessEnv): SourceConfig {
   const vcsSet = VCS_VARIABLES.filter((v) => env[`CLEF_AGENT_VCS_${v}`] !== undefined);
   if (vcsSet.length > 0) {
     const missing = VCS_VARIABLES.find((v) => env[`CLEF_AGENT_VCS_${v}`] === undefined);
@@ -88,9 +89,10 @@ function sourceConfig(env: Env): SourceConfig {
     };
   }
   const src = env.CLEF_AGENT_SOURCE;
-  if (src === undefined) throw new ConfigError('CLEF_AGENT_SOURCE', 'is not set: give a file path or an http(s) URL of the packed artifact, or configure CLEF_AGENT_VCS_*');
+  if (src === undefined) throw new ConfigError('CLEF_AGENT_SOURCE', 'is not set: give a file path, an http(s) URL or an s3://bucket/key of the packed artifact, or configure CLEF_AGENT_VCS_*');
+  if (isS3Source(src)) return s3SourceConfig(src, raw, env.CLEF_AGENT_ALLOW_INSECURE_HTTP ?? false);
   if (/^https?:\/\//i.test(src)) return { kind: 'http', url: src };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) throw new ConfigError('CLEF_AGENT_SOURCE', 'uses an unsupported scheme: use a file path or an http(s) URL (for S3 use an https or presigned URL)');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) throw new ConfigError('CLEF_AGENT_SOURCE', 'uses an unsupported scheme: use a file path, an http(s) URL or s3://<bucket>/<key>');
   return { kind: 'file', path: src };
 }
 

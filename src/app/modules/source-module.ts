@@ -1,6 +1,8 @@
 import { ContainerModule } from 'inversify';
 import { FileSource } from '../../adapters/sources/file-source';
 import { HttpSource } from '../../adapters/sources/http-source';
+import { S3Source } from '../../adapters/sources/s3-source';
+import type pino from 'pino';
 import { ArtifactSource } from '../../domain/ports';
 import type { AgentConfig } from '../config/agent-config';
 import { ConfigError } from '../config/config-error';
@@ -10,9 +12,9 @@ import { USER_AGENT } from '../version';
 import { vcsSource } from './vcs-source-factory';
 
 /** Adapters validate their inputs when built; those failures are configuration errors. */
-export function createSource(config: AgentConfig): ArtifactSource {
+export function createSource(config: AgentConfig, logger?: pino.Logger): ArtifactSource {
   try {
-    return buildSource(config);
+    return buildSource(config, logger);
   } catch (e) {
     const variable = config.source.kind === 'vcs' ? 'CLEF_AGENT_VCS_*' : 'CLEF_AGENT_SOURCE';
     if (isAgentError(e) && e.code === 'source_insecure') {
@@ -24,7 +26,7 @@ export function createSource(config: AgentConfig): ArtifactSource {
 }
 
 /** Picks the one ArtifactSource adapter the configuration names. */
-function buildSource(config: AgentConfig): ArtifactSource {
+function buildSource(config: AgentConfig, logger?: pino.Logger): ArtifactSource {
   const limits = { maxBytes: config.maxArtifactBytes, timeoutMs: config.fetchTimeoutMs, userAgent: USER_AGENT, allowInsecureHttp: config.allowInsecureHttp };
   const s = config.source;
   switch (s.kind) {
@@ -32,11 +34,26 @@ function buildSource(config: AgentConfig): ArtifactSource {
       return new FileSource({ path: s.path, maxBytes: config.maxArtifactBytes });
     case 'http':
       return new HttpSource({ url: s.url, ...limits });
+    case 's3':
+      // The SDK itself is imported on the first fetch, so this costs nothing until then.
+      return new S3Source({
+        bucket: s.bucket,
+        key: s.key,
+        region: s.region,
+        endpoint: s.endpoint,
+        description: s.url,
+        maxBytes: config.maxArtifactBytes,
+        timeoutMs: config.fetchTimeoutMs,
+        userAgent: USER_AGENT,
+        onAuthMode: (mode, reason) => logger?.info({ event: 'source.s3_auth', mode }, reason),
+      });
     case 'vcs':
       return vcsSource(s, limits);
   }
 }
 
 export const sourceModule = new ContainerModule(({ bind }) => {
-  bind(ArtifactSource).toResolvedValue((c: AgentConfig) => createSource(c), [AppTypes.Config]).inSingletonScope();
+  bind(ArtifactSource)
+    .toResolvedValue((c: AgentConfig, logger: pino.Logger) => createSource(c, logger), [AppTypes.Config, AppTypes.Logger])
+    .inSingletonScope();
 });

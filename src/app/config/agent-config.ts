@@ -61,6 +61,8 @@ export interface AgentConfig {
   watchFiles: boolean;
   /** `clef-agent exec` only. */
   exec: ExecConfig;
+  /** GCP / Azure envelope providers: endpoint override and the Key Vault domains azure keyIds may name. */
+  kms: { gcpEndpoint?: string; azureDomains: readonly string[] };
 }
 
 export type ExecOnRotate = { kind: 'none' } | { kind: 'restart' } | { kind: 'signal'; signal: NodeJS.Signals };

@@ -4,11 +4,14 @@
  * sent to the Cloud KMS REST fake, and failures map onto the AWS adapter's kms_* codes.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import * as GoogleAuthSdk from 'google-auth-library';
 import { parseGcpKmsEndpoint, checkGcpKeyName } from '../../../src/adapters/kms/gcp-key-name';
 import { classifyGcpKmsError } from '../../../src/adapters/kms/gcp-kms-errors';
 import type { GcpKmsDecryptor } from '../../../src/adapters/kms/gcp-kms-decryptor';
 import { FAKE_GCP_KEY, FakeCloudKms } from '../../support/fakes/gcp-kms-server';
+import { LoopbackServer, sendJson } from '../../support/fakes/loopback-server';
 import { rejection, TREE, withEnvelope } from './helpers';
 import { startLoopbackGcp, type LoopbackGcp } from './gcp-fixture';
 
@@ -120,6 +123,38 @@ describe('GcpKmsDecryptor', () => {
     expect(gcp.kms.http.log).toHaveLength(0);
     gcp.metadata.tokenStatus = 200;
     expect(json(await d.decrypt(gcp.seal(TREE)))).toEqual(TREE);
+  });
+
+  it('workload identity federation (GOOGLE_APPLICATION_CREDENTIALS external_account) wins over the metadata server', async () => {
+    // The STS exchange is the real library's: subject token from a file, token_url from the config.
+    const exchanges: Array<Record<string, string>> = [];
+    const sts = await LoopbackServer.start(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      exchanges.push(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+      sendJson(res, 200, { access_token: 'federated-token', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 });
+    });
+    const kms = await FakeCloudKms.start(() => 'federated-token');
+    try {
+      const subject = path.join(gcp.home, 'oidc-token');
+      writeFileSync(subject, 'eyJ.subject.token');
+      const config = path.join(gcp.home, 'wif.json');
+      const audience = '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/providers/oidc';
+      writeFileSync(
+        config,
+        JSON.stringify({ type: 'external_account', audience, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', token_url: `${sts.origin}/v1/token`, credential_source: { file: subject } }),
+      );
+      process.env.GOOGLE_APPLICATION_CREDENTIALS = config;
+      const dek = randomBytes(32);
+      const artifact = withEnvelope(gcp.seal(TREE, { dek, register: false }), { wrappedKey: kms.wrapDek(dek).toString('base64') });
+      expect(json(await decryptor({ endpoint: kms.endpoint }).decrypt(artifact))).toEqual(TREE);
+      expect(exchanges).toEqual([expect.objectContaining({ audience, subject_token: 'eyJ.subject.token', scope: 'https://www.googleapis.com/auth/cloudkms' })]);
+      expect(kms.calls).toEqual([{ name: FAKE_GCP_KEY, authorization: 'Bearer federated-token' }]);
+      expect(gcp.metadata.tokenRequests).toBe(0);
+    } finally {
+      await kms.close();
+      await sts.close();
+    }
   });
 
   it('an unreachable endpoint is kms_network', async () => {

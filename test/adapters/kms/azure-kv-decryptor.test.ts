@@ -59,6 +59,29 @@ describe('AzureKvDecryptor', () => {
     expect(loads).toBe(1);
   });
 
+  it('its default loader does not require the Azure SDK when the module is imported or constructed', async () => {
+    let required = 0;
+    let Ctor!: typeof AzureKvDecryptor;
+    jest.isolateModules(() => {
+      for (const pkg of ['@azure/keyvault-keys', '@azure/identity']) {
+        jest.doMock(pkg, () => {
+          required += 1;
+          return jest.requireActual(pkg);
+        });
+      }
+      Ctor = (require('../../../src/adapters/kms/azure-kv-decryptor') as typeof import('../../../src/adapters/kms/azure-kv-decryptor')).AzureKvDecryptor;
+    });
+    try {
+      const d = new Ctor();
+      expect(required).toBe(0);
+      expect(json(await d.decrypt(az.seal(TREE)))).toEqual(TREE);
+      expect(required).toBe(2);
+    } finally {
+      jest.dontMock('@azure/keyvault-keys');
+      jest.dontMock('@azure/identity');
+    }
+  });
+
   it.each([
     ['http://', `http://${FAKE_VAULT_HOST}/keys/artifacts/${FAKE_KEY_VERSION}`],
     ['a host outside Azure', 'https://vault.evil.example/keys/artifacts'],

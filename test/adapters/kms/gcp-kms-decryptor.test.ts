@@ -76,6 +76,26 @@ describe('GcpKmsDecryptor', () => {
     expect(loads).toBe(1);
   });
 
+  it('its default loader does not require google-auth-library when the module is imported or constructed', async () => {
+    let required = 0;
+    let Ctor!: typeof GcpKmsDecryptor;
+    jest.isolateModules(() => {
+      jest.doMock('google-auth-library', () => {
+        required += 1;
+        return jest.requireActual('google-auth-library');
+      });
+      Ctor = (require('../../../src/adapters/kms/gcp-kms-decryptor') as typeof import('../../../src/adapters/kms/gcp-kms-decryptor')).GcpKmsDecryptor;
+    });
+    try {
+      const d = new Ctor({ endpoint: gcp.kms.endpoint });
+      expect(required).toBe(0);
+      expect(json(await d.decrypt(gcp.seal(TREE)))).toEqual(TREE);
+      expect(required).toBe(1);
+    } finally {
+      jest.dontMock('google-auth-library');
+    }
+  });
+
   it.each([
     ['a path escape', 'projects/p/locations/global/keyRings/r/cryptoKeys/k/../../../../x'],
     ['a query', 'projects/p/locations/global/keyRings/r/cryptoKeys/k?alt=media'],

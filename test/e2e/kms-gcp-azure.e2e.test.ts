@@ -97,6 +97,19 @@ describe('azure envelopes', () => {
     expect(vault.unwrapCalls[0]).toMatchObject({ authorization: `Bearer ${identity.token}`, status: 200 });
   });
 
+  it('a managed identity that refuses the agent (wrong IDENTITY_HEADER) is kms_access_denied; the vault never sees a token', async () => {
+    const dek = randomBytes(32);
+    const text = packEnvelope(TREE, { dek, wrappedKey: vault.wrapDek(dek), keyId: FAKE_AZURE_KEY, provider: 'azure' }).replace('"SYMMETRIC_DEFAULT"', '"RSA-OAEP-256"');
+    const source = writeArtifact('azure-no-identity.json', text);
+    const logBefore = vault.log.length;
+    const agent = await startAgent({ env: { CLEF_AGENT_SOURCE: source, ...azureProcessEnv(vault, identity, dir), IDENTITY_HEADER: 'not-the-secret' } });
+    const health = await agent.waitFor('/v1/health', (r) => Boolean(r.json<{ lastError: { code: string } | null }>().lastError), 30_000);
+    expect(health.json<{ lastError: { code: string } }>().lastError.code).toBe('kms_access_denied');
+    expect(vault.log.slice(logBefore).every((r) => r.authorization === undefined)).toBe(true);
+    expect(agent.output).not.toContain(identity.secret);
+    await agent.stop();
+  });
+
   it('refuses a keyId outside the allowed Key Vault domains without asking for a token', async () => {
     const before = identity.tokenRequests;
     const dek = randomBytes(32);

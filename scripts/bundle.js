@@ -7,8 +7,9 @@
  *   is in a lib directory beside it:
  *     <lib>/main.js         the agent, as one function expression the launcher compiles
  *     <lib>/main.js.cache   V8 code cache, when trained (scripts/train-code-cache.js)
- *     <lib>/{kms,s3,aws,otel,cache,yaml}.js   optional SDKs, read only when configured
- *       (aws.js: what the KMS and S3 clients share, required by both)
+ *     <lib>/{kms,s3,aws,gcp,azure,cloud,otel,cache,yaml}.js   optional SDKs, read only when configured
+ *       (kms/gcp/azure: the first envelope of that KMS provider; s3: an S3 source;
+ *        aws: what the KMS and S3 clients share; cloud: what gcp and azure share)
  *   Parsing and compiling the 2.9 MB single file was most of a cold start; the optional
  *   SDKs are half of it and most agents never load them (bench/RESULTS.md, S3).
  * singleFile: one self-contained CommonJS file (what the Node SEA executable embeds).
@@ -33,11 +34,23 @@ const CHUNKS = [
   // What the AWS clients share (Smithy runtime, SigV4, credential chain, protocols): one
   // copy that both the KMS and the S3 chunk require.
   { name: 'aws', test: /^(@aws-sdk\/|@smithy\/|@aws-crypto\/)/ },
+  { name: 'gcp', test: /^google-auth-library$/ },
+  { name: 'azure', test: /^@azure\/(identity|keyvault-keys)$/ },
+  // What the GCP and Azure chunks both use (JWS signing, proxy agents): one copy for the two.
+  { name: 'cloud', test: /^(jws|jwa|ecdsa-sig-formatter|safe-buffer|buffer-equal-constant-time|agent-base|https-proxy-agent|http-proxy-agent)$/ },
   { name: 'otel', test: /^@opentelemetry\// },
   { name: 'cache', test: /^(keyv|@keyv\/redis)$/ },
   { name: 'yaml', test: /^yaml$/ },
 ];
-const CHUNK_FILTER = /^(@aws-sdk\/.+|@smithy\/.+|@aws-crypto\/.+|@opentelemetry\/.+|keyv|@keyv\/redis|yaml)$/;
+const CHUNK_FILTER = /^(@aws-sdk\/.+|@smithy\/.+|@aws-crypto\/.+|google-auth-library|@azure\/(identity|keyvault-keys)|jws|jwa|ecdsa-sig-formatter|safe-buffer|buffer-equal-constant-time|agent-base|https-proxy-agent|http-proxy-agent|@opentelemetry\/.+|keyv|@keyv\/redis|yaml)$/;
+
+/** Packages main.js already holds that chunks use too (the GCP/Azure HTTP stacks log through
+ * `debug`): chunks take main's copy through a frozen registry main.js defines, instead of a
+ * second copy. Getters, so main.js initialises them only when a chunk asks. */
+const FROM_MAIN = ['debug', 'ms'];
+const FROM_MAIN_FILTER = /^(debug|ms)$/;
+const SHARED_KEY = 'clef-agent.bundle.shared';
+const MAIN_ENTRY = `Object.defineProperty(globalThis, Symbol.for(${JSON.stringify(SHARED_KEY)}), { value: Object.freeze({ ${FROM_MAIN.map((p) => `get ${JSON.stringify(p)}() { return require(${JSON.stringify(p)}); }`).join(', ')} }) });\nrequire('./src/app/main.ts');\n`;
 
 const COMMON = {
   absWorkingDir: ROOT,
@@ -77,6 +90,13 @@ function chunkRedirect(used, self) {
   return {
     name: 'clef-agent-chunks',
     setup(build) {
+      if (self !== undefined) {
+        build.onResolve({ filter: FROM_MAIN_FILTER }, (args) => ({ path: args.path, namespace: 'main-ref' }));
+        build.onLoad({ filter: /.*/, namespace: 'main-ref' }, (args) => ({
+          contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(SHARED_KEY)})][${JSON.stringify(args.path)}];`,
+          loader: 'js',
+        }));
+      }
       build.onResolve({ filter: CHUNK_FILTER }, (args) => {
         const chunk = CHUNKS.find((c) => c.test.test(args.path));
         if (chunk.name === self) return undefined;
@@ -122,7 +142,12 @@ async function bundle({ outfile, shebang, singleFile = false, libDir, train }) {
   rmSync(lib, { recursive: true, force: true });
   mkdirSync(lib, { recursive: true });
   const used = new Map(CHUNKS.map((c) => [c.name, new Set()]));
-  const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/main.ts'], outfile: path.join(lib, 'main.js'), plugins: [chunkRedirect(used)] });
+  const result = await esbuild.build({
+    ...COMMON,
+    stdin: { contents: MAIN_ENTRY, resolveDir: ROOT, sourcefile: 'clef-agent-main.js', loader: 'js' },
+    outfile: path.join(lib, 'main.js'),
+    plugins: [chunkRedirect(used)],
+  });
   const main = path.join(lib, 'main.js');
   // Node's own CommonJS wrapper, written out so the launcher compiles the file as it is.
   const body = stripShebang(result.outputFiles[0].text);

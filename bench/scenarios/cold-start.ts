@@ -135,8 +135,8 @@ export function reportModules(ctx: Ctx, file: string): void {
     else perPkg.set(p, (perPkg.get(p) ?? 0) + 1);
   }
   // In the bundle the optional SDKs are chunk files beside main.js (scripts/bundle.js).
-  const chunks = mods.filter((m) => /\/(kms|s3|aws|otel|cache|yaml)\.js$/.test(m) && !m.includes('node_modules/')).map((m) => path.basename(m));
-  const sdk = [...[...perPkg.keys()].filter((p) => /^@aws-sdk\/|^@smithy\/|^@aws-crypto\/|^@opentelemetry\//.test(p)), ...chunks];
+  const chunks = mods.filter((m) => /\/(kms|s3|aws|gcp|azure|cloud|otel|cache|yaml)\.js$/.test(m) && !m.includes('node_modules/')).map((m) => path.basename(m));
+  const sdk = [...[...perPkg.keys()].filter((p) => /^@aws-sdk\/|^@smithy\/|^@aws-crypto\/|^@opentelemetry\/|^@azure\/|^google-auth-library$|^gaxios$/.test(p)), ...chunks];
   const scopes = new Map<string, number>();
   for (const [p, n] of perPkg) {
     const scope = p.startsWith('@') ? p.split('/')[0] : p;
@@ -145,7 +145,7 @@ export function reportModules(ctx: Ctx, file: string): void {
   lines.push(
     `Files in \`require.cache\` when the scenario-1 small-artifact agent (container image form, file source, age, no cache, no OTLP)`,
     `exited after serving load: ${mods.map((m) => `\`${path.relative(OUT_DIR, m)}\``).join(', ')}. The bundle's lib/main.js is compiled by`,
-    'the launcher (vm.Script with the code cache), so it is not listed; no optional-SDK chunk (kms.js, s3.js, aws.js, otel.js, cache.js, yaml.js)',
+    'the launcher (vm.Script with the code cache), so it is not listed; no optional-SDK chunk (kms.js, s3.js, aws.js, gcp.js, azure.js, cloud.js, otel.js, cache.js, yaml.js)',
     `was read${chunks.length ? ` — except: ${chunks.join(', ')}` : ''}.${perPkg.size ? ` Packages: ${[...scopes].map(([s, n]) => `\`${s}\` ${n}`).join(', ')}.` : ''}`,
   );
   ctx.report.check('No AWS / OpenTelemetry SDK loaded unless configured', sdk.length === 0 ? 'none loaded' : `loaded: ${sdk.join(', ')}`, sdk.length === 0);

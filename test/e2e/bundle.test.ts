@@ -2,8 +2,8 @@
  * The split bundle (scripts/bundle.js): a launcher, lib/main.js with a trained V8 code
  * cache, and the optional SDKs in chunks read only when configured. Run for real: the
  * cache is accepted by this node and ignored when it does not match, and every chunk
- * works through the launcher (KMS via the AWS SDK, OTLP export, keyv + Redis fleet tier, YAML
- * tokens file) against loopback fakes.
+ * works through the launcher (KMS via the AWS SDK, GCP Cloud KMS and Azure Key Vault via their
+ * SDKs, OTLP export, keyv + Redis fleet tier, YAML tokens file) against loopback fakes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,9 @@ import path from 'node:path';
 import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
 import { FakeEcsCredentials } from '../support/fakes/ecs-credentials';
 import { FakeS3Server } from '../support/fakes/s3-server';
+import { FAKE_AZURE_KEY, FakeKeyVault, FakeManagedIdentity } from '../support/fakes/azure-key-vault';
+import { FAKE_GCP_KEY, FakeCloudKms, FakeGceMetadata } from '../support/fakes/gcp-kms-server';
+import { azureProcessEnv, gcpProcessEnv } from '../support/cloud-kms-env';
 import { ArtifactServer } from '../support/fakes/artifact-server';
 import { OtlpCollector } from '../support/fakes/otlp-collector';
 import { packAge, packEnvelope } from '../support/pack';
@@ -46,12 +49,22 @@ function cacheRejected(nodeArgs: string[] = []): boolean {
 }
 
 it('writes the launcher, the agent, its code cache and one chunk per optional SDK', () => {
-  expect(readdirSync(lib).sort()).toEqual(['aws.js', 'cache.js', 'kms.js', 'main.js', 'main.js.cache', 'otel.js', 's3.js', 'yaml.js']);
+  expect(readdirSync(lib).sort()).toEqual(['aws.js', 'azure.js', 'cache.js', 'cloud.js', 'gcp.js', 'kms.js', 'main.js', 'main.js.cache', 'otel.js', 's3.js', 'yaml.js']);
   expect(statSync(launcher).mode & 0o777).toBe(0o755);
   for (const f of readdirSync(lib)) expect([f, statSync(path.join(lib, f)).mode & 0o777]).toEqual([f, 0o644]);
   const text = (f: string) => readFileSync(path.join(lib, f), 'utf8');
   // Each optional SDK is in its chunk and not in main.js: an agent that does not use it never parses it.
-  const markers: Array<[string, string]> = [['TrentService', 'kms.js'], ['AmazonS3', 's3.js'], ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'aws.js'], ['opentelemetry.js.api', 'otel.js'], ['KeyvHooks', 'cache.js'], ['YAMLParseError', 'yaml.js']];
+  const markers: Array<[string, string]> = [
+    ['TrentService', 'kms.js'],
+    ['AmazonS3', 's3.js'],
+    ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'aws.js'],
+    ['computeMetadata', 'gcp.js'],
+    ['CryptographyClient.unwrapKey', 'azure.js'],
+    ['Proxy-Authorization', 'cloud.js'],
+    ['opentelemetry.js.api', 'otel.js'],
+    ['KeyvHooks', 'cache.js'],
+    ['YAMLParseError', 'yaml.js'],
+  ];
   for (const [marker, chunk] of markers) expect([marker, text('main.js').includes(marker), text(chunk).includes(marker)]).toEqual([marker, false, true]);
   // The AWS clients share one copy of the Smithy runtime and credential chain: the KMS and
   // S3 chunks require aws.js and contain none of it themselves (bundle.js fails a build
@@ -132,6 +145,42 @@ it('loads the S3 and KMS chunks over one shared aws.js: an envelope artifact fro
     await s3.close();
     await ecs.close();
     await kms.close();
+  }
+});
+
+it('loads the GCP chunk (and the shared cloud chunk) for a gcp envelope: real google-auth-library, loopback metadata server and Cloud KMS', async () => {
+  const metadata = await FakeGceMetadata.start();
+  const kms = await FakeCloudKms.start(() => metadata.token);
+  try {
+    const dek = randomBytes(32);
+    const artifact = path.join(dir, 'gcp-envelope.json');
+    writeFileSync(artifact, packEnvelope(TREE, { dek, wrappedKey: kms.wrapDek(dek), keyId: FAKE_GCP_KEY, provider: 'gcp' }));
+    const agent = await startAgent({ entry: launcher, env: { CLEF_AGENT_SOURCE: artifact, ...gcpProcessEnv(kms, metadata, dir) } });
+    await agent.waitReady();
+    expect((await agent.authGet('/v1/secrets')).json()).toEqual(TREE);
+    expect(kms.calls).toEqual([{ name: FAKE_GCP_KEY, authorization: `Bearer ${metadata.token}` }]);
+    await agent.stop();
+  } finally {
+    await kms.close();
+    await metadata.close();
+  }
+});
+
+it('loads the Azure chunk for an azure envelope: real Key Vault SDK and identity, loopback vault over TLS', async () => {
+  const identity = await FakeManagedIdentity.start();
+  const vault = await FakeKeyVault.start(() => identity.token);
+  try {
+    const dek = randomBytes(32);
+    const artifact = path.join(dir, 'azure-envelope.json');
+    writeFileSync(artifact, packEnvelope(TREE, { dek, wrappedKey: vault.wrapDek(dek), keyId: FAKE_AZURE_KEY, provider: 'azure' }).replace('"SYMMETRIC_DEFAULT"', '"RSA-OAEP-256"'));
+    const agent = await startAgent({ entry: launcher, env: { CLEF_AGENT_SOURCE: artifact, ...azureProcessEnv(vault, identity, dir) } });
+    await agent.waitReady();
+    expect((await agent.authGet('/v1/secrets')).json()).toEqual(TREE);
+    expect(vault.unwrapCalls).toHaveLength(1);
+    await agent.stop();
+  } finally {
+    await vault.close();
+    await identity.close();
   }
 });
 

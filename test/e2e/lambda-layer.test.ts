@@ -33,7 +33,13 @@ it('has the layer layout with an executable launcher that execs the bundle with 
   const files = Object.keys(modes).filter((n) => !n.endsWith('/')).sort();
   // The launcher, the agent and its optional SDK chunks; no code cache (the Lambda
   // runtime's node is not the build machine's, so V8 would reject it).
-  expect(files).toEqual(['clef-agent/clef-agent-lib/aws.js', 'clef-agent/clef-agent-lib/cache.js', 'clef-agent/clef-agent-lib/kms.js', 'clef-agent/clef-agent-lib/main.js', 'clef-agent/clef-agent-lib/otel.js', 'clef-agent/clef-agent-lib/s3.js', 'clef-agent/clef-agent-lib/yaml.js', 'clef-agent/clef-agent.js', 'extensions/clef-agent']);
+  expect(files).toEqual([
+    'clef-agent/clef-agent-lib/aws.js',
+    'clef-agent/clef-agent-lib/azure.js',
+    'clef-agent/clef-agent-lib/cache.js',
+    'clef-agent/clef-agent-lib/cloud.js',
+    'clef-agent/clef-agent-lib/gcp.js',
+    'clef-agent/clef-agent-lib/kms.js', 'clef-agent/clef-agent-lib/main.js', 'clef-agent/clef-agent-lib/otel.js', 'clef-agent/clef-agent-lib/s3.js', 'clef-agent/clef-agent-lib/yaml.js', 'clef-agent/clef-agent.js', 'extensions/clef-agent']);
   expect(modes['extensions/clef-agent'] & 0o111).toBe(0o111);
   const launcher = readFileSync(path.join(dir, 'extensions/clef-agent'), 'utf8');
   expect(launcher.startsWith('#!/bin/sh\n')).toBe(true);

@@ -73,6 +73,8 @@ export interface AgentConfig {
   exec: ExecConfig;
   /** CLEF_AGENT_FILES: outputs rendered from every served revision (docs/FILES.md). */
   files?: FilesConfig;
+  /** GCP / Azure envelope providers: endpoint override and the Key Vault domains azure keyIds may name. */
+  kms: { gcpEndpoint?: string; azureDomains: readonly string[] };
 }
 
 export type ExecOnRotate = { kind: 'none' } | { kind: 'restart' } | { kind: 'signal'; signal: NodeJS.Signals };

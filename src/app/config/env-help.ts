@@ -67,5 +67,7 @@ export const ENV_HELP: Readonly<Record<keyof typeof envSchema.shape, VariableHel
   CLEF_AGENT_EXEC_PREFIX: { topic: 'exec', default: '—', help: 'prefix for the <namespace>__<key> variable names exec exports' },
   CLEF_AGENT_EXEC_KEYS: { topic: 'exec', default: 'all', help: 'comma list of name=VARIABLE: export only these, under these names' },
   CLEF_AGENT_FILES: { topic: 'files', default: '—', help: 'YAML/JSON outputs file: render secrets to files, kept current (docs/FILES.md)' },
+  CLEF_AGENT_GCP_KMS_ENDPOINT: { topic: 'keys', default: 'https://cloudkms.googleapis.com', help: 'Cloud KMS REST base URL for gcp envelopes (Private Service Connect); http:// only to loopback' },
+  CLEF_AGENT_AZURE_KEYVAULT_DOMAINS: { topic: 'keys', default: 'Azure clouds', help: 'comma list of Key Vault/Managed HSM DNS suffixes or vault hosts azure keyIds may use; replaces the default list' },
   CLEF_AGENT_EXEC_ON_ROTATE: { topic: 'exec', default: 'none', help: 'none, restart or signal:<SIGNAME>: what exec does when secrets rotate' },
 };

@@ -94,6 +94,9 @@ export const envSchema = z.object({
   CLEF_AGENT_EXEC_KEYS: optionalText,
   // docs/FILES.md: secrets rendered to files
   CLEF_AGENT_FILES: optionalText,
+  // KMS envelope providers (issue 16); validated in kms-config.ts
+  CLEF_AGENT_GCP_KMS_ENDPOINT: optionalText,
+  CLEF_AGENT_AZURE_KEYVAULT_DOMAINS: optionalText,
   CLEF_AGENT_EXEC_ON_ROTATE: blankAsUnset(
     z.optional(z.string().check(z.regex(/^(none|restart|signal:SIG[A-Z0-9]+)$/, { message: 'must be none, restart or signal:<SIGNAME> (e.g. signal:SIGHUP)' }))),
   ),

@@ -18,6 +18,7 @@ import { filesConfig } from './files-config';
 import { assertTrustedPath } from './trusted-path';
 import { cacheConfig } from './cache-config';
 import { isS3Source, s3SourceConfig } from './s3-config';
+import { kmsConfig } from './kms-config';
 
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
 export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
@@ -56,6 +57,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
     maxArtifactBytes: env.CLEF_AGENT_MAX_ARTIFACT_BYTES ?? DEFAULT_MAX_ARTIFACT_BYTES,
     ...(await extensionsConfig(env, token.token)),
     files: await filesConfig(env.CLEF_AGENT_FILES, env.CLEF_AGENT_CACHE_PATH),
+    ...kmsConfig(env),
   };
 }
 

@@ -8,8 +8,8 @@ import { Clock, Decryptor, Hasher, SignatureVerifier } from '../../domain/ports'
 import type { AgentConfig } from '../config/agent-config';
 import { AppTypes } from '../types';
 
-/** Hashing, signatures, decryption and time. The KMS adapter (and with it the AWS SDK)
- * is imported only when the first envelope artifact arrives. */
+/** Hashing, signatures, decryption and time. Each KMS adapter (and with it its provider's
+ * SDK) is imported only when the first envelope artifact of that provider arrives. */
 export const cryptoModule = new ContainerModule(({ bind }) => {
   bind(Hasher).toConstantValue(new NodeHasher());
   bind(Clock).toConstantValue(new SystemClock());
@@ -26,6 +26,8 @@ export const cryptoModule = new ContainerModule(({ bind }) => {
           age: c.ageIdentities.length > 0 ? age : undefined,
           envelope: {
             aws: async () => new (await import('../../adapters/kms/aws-kms-decryptor')).AwsKmsDecryptor(),
+            gcp: async () => new (await import('../../adapters/kms/gcp-kms-decryptor')).GcpKmsDecryptor({ endpoint: c.kms.gcpEndpoint }),
+            azure: async () => new (await import('../../adapters/kms/azure-kv-decryptor')).AzureKvDecryptor({ domains: c.kms.azureDomains }),
           },
         }),
       [AppTypes.Config, AppTypes.AgeDecryptor],

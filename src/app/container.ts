@@ -5,6 +5,7 @@ import { cacheModule } from './modules/cache-module';
 import { coreModule } from './modules/core-module';
 import { cryptoModule } from './modules/crypto-module';
 import { httpModule } from './modules/http-module';
+import { metricsModule } from './modules/metrics-module';
 import { sourceModule } from './modules/source-module';
 import { telemetryModule } from './modules/telemetry-module';
 import { AppTypes } from './types';
@@ -16,6 +17,6 @@ import { AppTypes } from './types';
 export async function createContainer(config: AgentConfig): Promise<Container> {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AppTypes.Config).toConstantValue(config);
-  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule);
+  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule, metricsModule(config));
   return container;
 }

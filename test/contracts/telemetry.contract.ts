@@ -36,6 +36,9 @@ export const sampleEvents = {
   'kms.denied': { type: 'kms.denied', code: 'kms_access_denied' },
   'decrypt.completed': { type: 'decrypt.completed', durationMs: 7, kmsEnvelope: true },
   'http.request': { type: 'http.request', route: '/v1/secrets', method: 'GET', status: 200, durationMs: 1 },
+  'source.request': { type: 'source.request', outcome: '304', durationMs: 2 },
+  'decrypt.result': { type: 'decrypt.result', provider: 'aws', outcome: 'kms_throttled', kmsCall: true },
+  'cache.lookup': { type: 'cache.lookup', tier: 'fleet', outcome: 'hit' },
 } as const satisfies { [T in AgentEventType]: Extract<AgentEvent, { type: T }> };
 
 const allSamples: AgentEvent[] = Object.values(sampleEvents);

@@ -24,6 +24,9 @@ export const eventLevels: Readonly<Record<AgentEventType, EventLevel>> = {
   'kms.denied': 'error',
   'decrypt.completed': 'debug',
   'http.request': 'info',
+  'source.request': 'debug',
+  'decrypt.result': 'debug',
+  'cache.lookup': 'debug',
 };
 
 export function levelOf(type: string): EventLevel {

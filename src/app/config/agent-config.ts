@@ -61,6 +61,10 @@ export interface AgentConfig {
   watchFiles: boolean;
   /** `clef-agent exec` only. */
   exec: ExecConfig;
+  /** CLEF_AGENT_METRICS_ADDRESS: the Prometheus /metrics listener (off when absent). */
+  metrics?: { host: string; port: number };
+  /** CLEF_AGENT_MAX_CONNECTIONS: open connections per listener before 503 at once. */
+  maxConnections: number;
 }
 
 export type ExecOnRotate = { kind: 'none' } | { kind: 'restart' } | { kind: 'signal'; signal: NodeJS.Signals };

@@ -63,4 +63,6 @@ export const ENV_HELP: Readonly<Record<keyof typeof envSchema.shape, VariableHel
   CLEF_AGENT_EXEC_PREFIX: { topic: 'exec', default: '—', help: 'prefix for the <namespace>__<key> variable names exec exports' },
   CLEF_AGENT_EXEC_KEYS: { topic: 'exec', default: 'all', help: 'comma list of name=VARIABLE: export only these, under these names' },
   CLEF_AGENT_EXEC_ON_ROTATE: { topic: 'exec', default: 'none', help: 'none, restart or signal:<SIGNAME>: what exec does when secrets rotate' },
+  CLEF_AGENT_METRICS_ADDRESS: { topic: 'telemetry', default: 'off', help: 'host:port of the Prometheus /metrics listener, e.g. 0.0.0.0:9779 (no token; serves nothing else)' },
+  CLEF_AGENT_MAX_CONNECTIONS: { topic: 'listen', default: '256', help: 'open connections per listener; beyond it 503 too_many_connections at once (health/ready keep answering)' },
 };

@@ -14,6 +14,7 @@ import { ConfigError } from './config-error';
 import { type Env, envSchema, SECRET_VARIABLES } from './env-schema';
 import { checkTokenShape, readSecretFile, tokenFromFile } from './secret-files';
 import { extensionsConfig } from './extensions-config';
+import { DEFAULT_MAX_CONNECTIONS, metricsListenConfig } from './metrics-config';
 
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
 export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
@@ -50,6 +51,8 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
     fetchTimeoutMs: env.CLEF_AGENT_FETCH_TIMEOUT === undefined ? DEFAULT_FETCH_TIMEOUT_MS : env.CLEF_AGENT_FETCH_TIMEOUT * 1000,
     maxArtifactBytes: env.CLEF_AGENT_MAX_ARTIFACT_BYTES ?? DEFAULT_MAX_ARTIFACT_BYTES,
     ...(await extensionsConfig(env, token.token)),
+    metrics: metricsListenConfig(env),
+    maxConnections: env.CLEF_AGENT_MAX_CONNECTIONS ?? DEFAULT_MAX_CONNECTIONS,
   };
 }
 

@@ -28,7 +28,14 @@ export type AgentEvent =
   | { type: 'cache.expired'; cacheTtlSeconds: number; diskCachePurged: boolean }
   | { type: 'kms.denied'; code: ErrorCode }
   | { type: 'decrypt.completed'; durationMs: number; kmsEnvelope: boolean }
-  | { type: 'http.request'; route: string; method: string; status: number; durationMs: number };
+  | { type: 'http.request'; route: string; method: string; status: number; durationMs: number }
+  // Metrics-only events (debug level), emitted by the app's port decorators when metrics are on.
+  /** One source request: `200` (document fetched), `304` (unchanged) or the failure's code. */
+  | { type: 'source.request'; outcome: string; durationMs: number }
+  /** One decrypt by provider (`age`, `aws`, ...): `ok` or the failure's code; `kmsCall` when a KMS was asked. */
+  | { type: 'decrypt.result'; provider: string; outcome: string; kmsCall: boolean }
+  /** One cache read: `disk` or `fleet` tier; `hit`, `miss` or `error`. */
+  | { type: 'cache.lookup'; tier: 'disk' | 'fleet'; outcome: 'hit' | 'miss' | 'error' };
 
 export type AgentEventType = AgentEvent['type'];
 /** Where a document came from: the source, the local cache, or the fleet's shared tier. */

@@ -1,0 +1,26 @@
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { MetricsText } from './otlp-config';
+import { toPrometheusNaming } from './prometheus-names';
+
+/** The Prometheus text exposition format this renders (what `promtool check metrics` reads). */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * The OpenTelemetry Prometheus exporter as a second MetricReader of the agent's
+ * MeterProvider (beside the OTLP periodic reader, or alone). Its own HTTP server is never
+ * started (`preventServerStart`): the agent serves the text on its own metrics listener,
+ * with the same request limits as the secrets API.
+ */
+export class PrometheusScrape implements MetricsText {
+  /** Give this to the MeterProvider's `readers`. */
+  readonly reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  // (prefix, appendTimestamp, resource labels, withoutTargetInfo, withoutScopeInfo)
+  private readonly serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
+
+  readonly contentType = PROMETHEUS_CONTENT_TYPE;
+
+  async render(): Promise<string> {
+    const { resourceMetrics } = await this.reader.collect();
+    return this.serializer.serialize(toPrometheusNaming(resourceMetrics));
+  }
+}

@@ -104,10 +104,10 @@ describe('Kubernetes', () => {
 
 describe('Kubernetes scrape configuration (issue 19)', () => {
   function agentOf(file: string) {
-    const docs = parseAllDocuments(read(file), { version: '1.1' }).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const docs = parseAllDocuments(read(file), { version: '1.1' }).map((d) => d.toJS() as Record<string, any>);
     const deployment = docs.find((d) => d.kind === 'Deployment')!;
     const pod = deployment.spec.template;
-    const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers] as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers] as Array<Record<string, any>>;
     return { deployment, pod, agent: containers.find((c) => c.name === 'clef-agent')! };
   }
 
@@ -131,6 +131,17 @@ describe('Kubernetes scrape configuration (issue 19)', () => {
       expect(pod.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
     }
     expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+  });
+});
+
+describe('Prometheus alerting rules', () => {
+  it('pass promtool check rules and use only series the agent exports', () => {
+    const file = path.join(ROOT, 'deploy/prometheus/clef-agent-alerts.yaml');
+    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const used = new Set(read('deploy/prometheus/clef-agent-alerts.yaml').match(/\bclef_agent_[a-z_]+/g));
+    const known = ['clef_agent_ready', 'clef_agent_refresh_last_success_timestamp_seconds', 'clef_agent_poll_interval_seconds', 'clef_agent_artifact_expires_in_seconds', 'clef_agent_refresh_errors_total', 'clef_agent_serving_status', 'clef_agent_kms_calls_total'];
+    expect([...used].sort()).toEqual(known.sort());
   });
 });
 

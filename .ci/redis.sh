@@ -1,23 +1,22 @@
 #!/usr/bin/env bash
-# Ensures the Debian packages the Redis tests need are present (test/support/redis.ts and
-# test/support/redis-servers.ts start private instances per test file):
-# redis-server (TLS-enabled in Debian), redis-sentinel, redis-cli (redis-tools: the Sentinel
-# tests ask the Sentinels who is primary) and the openssl CLI (throwaway CA and certificates).
-# Idempotent: does nothing when everything is present; one `apt-get update` before installing
-# whatever is missing.
+# Ensures the Debian packages the tests run are present: redis-server (TLS-enabled in Debian),
+# redis-sentinel and redis-cli (redis-tools) for the Redis tests (test/support/redis.ts and
+# test/support/redis-servers.ts start private instances per test file), the openssl CLI
+# (throwaway CA and certificates) and promtool (package `prometheus`) for the metrics tests.
+# Idempotent: installs only what is missing, running apt-get update once.
 set -euo pipefail
 
+# command → Debian package
+declare -A NEEDED=([redis-server]=redis-server [redis-sentinel]=redis-sentinel [redis-cli]=redis-tools [openssl]=openssl [promtool]=prometheus)
 missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
-command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
-command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
-fi
+for cmd in "${!NEEDED[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
+# --no-install-recommends: promtool is all the tests need from `prometheus`.
 $SUDO apt-get install -y --no-install-recommends "${missing[@]}"

@@ -11,7 +11,8 @@ export type Command =
   | { kind: 'probe'; target: ProbeTarget }
   | { kind: 'exec'; command: string; args: string[] }
   | { kind: 'render-once' }
-  | { kind: 'help' }
+  | { kind: 'help'; topic?: string }
+  | { kind: 'status'; json: boolean }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
 
@@ -25,6 +26,10 @@ Commands:
   probe ready         exit 0 if the local agent serves secrets, 1 otherwise
   probe health        exit 0 if the local agent answers at all, 1 otherwise
                       (probes need no token: for exec probes in containers)
+  status [--json]     summary of the local agent's health (state, revision, served from,
+                      age, expiry, last error); exit 0 if ready, 1 otherwise
+  help [topic]        this help, or a longer text: sources, kms, fleet, metrics,
+                      connections, or a variable group (source, keys, listen, ...)
   exec -- <cmd> [args…]
                       load once, run <cmd> with the secrets as environment variables
                       (<namespace>__<key>; see docs/FEATURES.md), exit with its status
@@ -36,7 +41,7 @@ Options:
   -v, --version       print the version
 
 Exit codes: 0 ok, 1 runtime failure or probe failed, 2 usage or configuration error.
-Configuration is read from CLEF_AGENT_* environment variables; see README.md.
+Configuration is read from CLEF_AGENT_* environment variables (listed below; README.md).
 Signals (run): SIGTERM/SIGINT stop, SIGHUP re-reads the token, age key and verify key files.`;
 
 function describe(arg: string): string {
@@ -45,7 +50,12 @@ function describe(arg: string): string {
 
 export function parseArgs(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === '-h' || first === '--help' || first === 'help') return noMore(rest, { kind: 'help' });
+  if (first === '-h' || first === '--help') return noMore(rest, { kind: 'help' });
+  if (first === 'help') return rest.length === 0 ? { kind: 'help' } : noMore(rest.slice(1), { kind: 'help', topic: rest[0] });
+  if (first === 'status') {
+    const json = rest[0] === '--json';
+    return noMore(json ? rest.slice(1) : rest, { kind: 'status', json });
+  }
   if (first === '-v' || first === '--version' || first === 'version') return noMore(rest, { kind: 'version' });
   if (first === undefined || first === 'run') return noMore(rest, { kind: 'run' });
   if (first === 'check') return noMore(rest, { kind: 'check' });

@@ -6,6 +6,7 @@ import { coreModule } from './modules/core-module';
 import { cryptoModule } from './modules/crypto-module';
 import { filesModule } from './modules/files-module';
 import { httpModule } from './modules/http-module';
+import { metricsModule } from './modules/metrics-module';
 import { sourceModule } from './modules/source-module';
 import { telemetryModule } from './modules/telemetry-module';
 import { AppTypes } from './types';
@@ -17,6 +18,6 @@ import { AppTypes } from './types';
 export async function createContainer(config: AgentConfig): Promise<Container> {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AppTypes.Config).toConstantValue(config);
-  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule, filesModule(config));
+  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule, filesModule(config), metricsModule(config));
   return container;
 }

@@ -11,8 +11,23 @@ import { AGENT_VERSION } from './version';
 async function main(argv: readonly string[]): Promise<void> {
   const command = parseArgs(argv);
   switch (command.kind) {
-    case 'help':
-      process.stdout.write(`${USAGE}\n`);
+    case 'help': {
+      const help = await import('./help-text');
+      if (command.topic === undefined) {
+        process.stdout.write(`${USAGE}\n\n${help.variablesHelp()}\n`);
+        return;
+      }
+      const text = help.topicHelp(command.topic);
+      if (text === undefined) {
+        process.stderr.write(`clef-agent: unknown help topic: ${command.topic} (one of ${help.HELP_TOPICS.join(', ')})\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`${text}\n`);
+      return;
+    }
+    case 'status':
+      process.exitCode = await (await import('./commands/status')).status(process.env, command.json);
       return;
     case 'version':
       process.stdout.write(`${AGENT_VERSION}\n`);

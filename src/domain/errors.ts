@@ -61,6 +61,8 @@ export const ErrorCodes = [
   'unauthorized',
   'not_found',
   'method_not_allowed',
+  /** A listener's connection bound (CLEF_AGENT_MAX_CONNECTIONS) is reached: 503 at once. */
+  'too_many_connections',
   // inbound extensions (FEATURES.md): unix socket path, scoped tokens file, exec
   'socket_in_use',
   'socket_path_conflict',

@@ -43,6 +43,9 @@ export const sampleEvents = {
   'files.action_scheduled': { type: 'files.action_scheduled', action: 'command:nginx', delayMs: 1000, splayMs: 250, attempt: 1 },
   'files.action_ok': { type: 'files.action_ok', action: 'command:nginx', attempt: 1, durationMs: 30 },
   'files.action_failed': { type: 'files.action_failed', action: 'command:nginx', attempt: 1, code: 'files_action_failed', error: 'exited with status 1', retryInMs: 2000 },
+  'source.request': { type: 'source.request', outcome: '304', durationMs: 2 },
+  'decrypt.result': { type: 'decrypt.result', provider: 'aws', outcome: 'kms_throttled', kmsCall: true },
+  'cache.lookup': { type: 'cache.lookup', tier: 'fleet', outcome: 'hit' },
 } as const satisfies { [T in AgentEventType]: Extract<AgentEvent, { type: T }> };
 
 const allSamples: AgentEvent[] = Object.values(sampleEvents);

@@ -20,7 +20,7 @@ import { ArtifactServer } from '../support/fakes/artifact-server';
 import { OtlpCollector } from '../support/fakes/otlp-collector';
 import { packAge, packEnvelope } from '../support/pack';
 import { startRedis } from '../support/redis';
-import { startAgent, stopAllAgents } from '../support/agent-process';
+import { freePort, httpGet, startAgent, stopAllAgents } from '../support/agent-process';
 import { AGE_KEY_FILE, VECTORS_DIR, loadExpect, vectorPath } from '../support/vectors';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -198,6 +198,20 @@ it('loads the OTLP chunk and exports to a loopback collector', async () => {
   } finally {
     await collector.close();
   }
+});
+
+it('loads the OTel chunk for Prometheus metrics alone (no OTLP) and serves a scrape', async () => {
+  const metricsPort = await freePort();
+  const agent = await startAgent({
+    entry: launcher,
+    env: { CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, CLEF_AGENT_METRICS_ADDRESS: `127.0.0.1:${metricsPort}` },
+  });
+  await agent.waitReady();
+  let text = '';
+  for (let i = 0; i < 100 && !/^clef_agent_ready 1$/m.test(text); i++) text = (await httpGet(metricsPort, '/metrics')).body;
+  expect(text).toMatch(/^clef_agent_ready 1$/m);
+  expect(text).toMatch(/^clef_agent_refreshes_total\{outcome="refreshed"\} 1$/m);
+  await agent.stop();
 });
 
 it('loads the YAML chunk for a scoped tokens file', async () => {

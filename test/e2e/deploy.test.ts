@@ -102,6 +102,49 @@ describe('Kubernetes', () => {
   });
 });
 
+describe('Kubernetes scrape configuration (issue 19)', () => {
+  function agentOf(file: string) {
+    const docs = parseAllDocuments(read(file), { version: '1.1' }).map((d) => d.toJS() as Record<string, any>);
+    const deployment = docs.find((d) => d.kind === 'Deployment')!;
+    const pod = deployment.spec.template;
+    const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers] as Array<Record<string, any>>;
+    return { deployment, pod, agent: containers.find((c) => c.name === 'clef-agent')! };
+  }
+
+  it.each(['native-sidecar.yaml', 'classic-sidecar.yaml'])('%s: metrics on the pod IP, annotated for scraping, the API still on loopback', (file) => {
+    const { pod, agent } = agentOf(`deploy/kubernetes/${file}`);
+    const env = Object.fromEntries((agent.env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    const [host, port] = env.CLEF_AGENT_METRICS_ADDRESS.split(':');
+    expect(host).toBe('0.0.0.0');
+    expect(agent.ports).toEqual([{ name: 'metrics', containerPort: Number(port) }]);
+    expect(pod.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' });
+    expect(Number(port)).not.toBe(Number(env.CLEF_AGENT_PORT));
+  });
+
+  it('the PodMonitor selects the Deployment\'s pods and scrapes the named metrics port', () => {
+    const docs = parseAllDocuments(read('deploy/kubernetes/podmonitor.yaml'), { version: '1.1' });
+    for (const d of docs) expect(d.errors).toEqual([]);
+    const monitor = docs[0].toJS() as { apiVersion: string; kind: string; spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: Array<{ port: string; path: string }> } };
+    expect([monitor.apiVersion, monitor.kind]).toEqual(['monitoring.coreos.com/v1', 'PodMonitor']);
+    for (const file of ['native-sidecar.yaml', 'classic-sidecar.yaml']) {
+      const { pod } = agentOf(`deploy/kubernetes/${file}`);
+      expect(pod.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    }
+    expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+  });
+});
+
+describe('Prometheus alerting rules', () => {
+  it('pass promtool check rules and use only series the agent exports', () => {
+    const file = path.join(ROOT, 'deploy/prometheus/clef-agent-alerts.yaml');
+    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const used = new Set(read('deploy/prometheus/clef-agent-alerts.yaml').match(/\bclef_agent_[a-z_]+/g));
+    const known = ['clef_agent_ready', 'clef_agent_refresh_last_success_timestamp_seconds', 'clef_agent_poll_interval_seconds', 'clef_agent_artifact_expires_in_seconds', 'clef_agent_refresh_errors_total', 'clef_agent_serving_status', 'clef_agent_kms_calls_total'];
+    expect([...used].sort()).toEqual(known.sort());
+  });
+});
+
 describe('ECS task definition', () => {
   const healthCheck = z
     .object({

@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
+import { type ConnectionLimit, limitConnections } from './connection-limit';
 import { JSON_CONTENT_TYPE } from './json-response';
 import { listenOnUnixSocket } from './unix-socket';
 
@@ -33,7 +34,11 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
  * unix socket that appears at `path` already with `mode` (default 0600): see unix-socket.ts. */
 export type ListenTarget = { host: string; port: number } | { path: string; mode?: number };
 
-export type StartHttpServerOptions = ListenTarget & { limits?: Partial<ServerLimits> };
+export type StartHttpServerOptions = ListenTarget & {
+  limits?: Partial<ServerLimits>;
+  /** Bound on open connections (503 `too_many_connections` beyond it); none when absent. */
+  connectionLimit?: ConnectionLimit;
+};
 
 export interface RunningServer {
   /** Bound TCP port (0 for a unix socket). */
@@ -124,8 +129,9 @@ export async function startHttpServer(app: Koa, opts: StartHttpServerOptions): P
       // A missing Host is answered by the Host allowlist (403 JSON), not by Node's bare 400.
       requireHostHeader: false,
     },
-    app.callback(),
   );
+  const callback = app.callback();
+  server.on('request', opts.connectionLimit ? limitConnections(server, callback, opts.connectionLimit) : callback);
   applyLimits(server, limits);
   server.on('clientError', answerClientError);
   const close = gracefulCloser(server);

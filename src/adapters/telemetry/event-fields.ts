@@ -31,6 +31,9 @@ export const eventLevels: Readonly<Record<AgentEventType, EventLevel>> = {
   'files.action_scheduled': 'debug',
   'files.action_ok': 'info',
   'files.action_failed': 'warn',
+  'source.request': 'debug',
+  'decrypt.result': 'debug',
+  'cache.lookup': 'debug',
 };
 
 export function levelOf(type: string): EventLevel {

@@ -35,6 +35,26 @@ export interface OtlpTelemetryOptions {
   accessLog?: boolean;
   /** Also send debug-level events (`artifact.unchanged`, `decrypt.completed`) as log records. */
   debugEvents?: boolean;
+  /** Add the Prometheus exporter as a reader (CLEF_AGENT_METRICS_ADDRESS); works without OTLP. */
+  prometheus?: boolean;
+  /** Read at each collection for the serving-state gauges (ready, status, last refresh). */
+  serving?: () => ServingObservation;
+}
+
+/** What the serving-state gauges show, read from the agent's health at collection time. */
+export interface ServingObservation {
+  ready: boolean;
+  status: string;
+  servedFrom: string | null;
+  /** Epoch ms of the last successful refresh. */
+  lastRefreshAt: number | null;
+  pollIntervalSeconds?: number;
+}
+
+/** The Prometheus text of the agent's metrics, rendered per scrape. */
+export interface MetricsText {
+  readonly contentType: string;
+  render(): Promise<string>;
 }
 
 export class OtlpConfigError extends Error {

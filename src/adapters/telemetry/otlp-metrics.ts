@@ -1,5 +1,7 @@
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import type { AgentEvent, ServingMode } from '../../domain/ports/telemetry';
+import type { ServingObservation } from './otlp-config';
+import { registerServingGauges } from './serving-gauges';
 
 /** `clef.refresh.count` outcomes, one per refresh-ending event. */
 export type RefreshOutcome = 'refreshed' | 'unchanged' | 'invalid' | 'fetch_failed' | 'revoked' | 'expired';
@@ -21,6 +23,11 @@ export const metricNames = {
   artifactExpiresIn: 'clef.artifact.expires_in',
   httpRequests: 'clef.http.requests',
   servingMode: 'clef.serving.mode',
+  refreshErrors: 'clef.refresh.errors',
+  sourceRequests: 'clef.source.requests',
+  decrypts: 'clef.decrypts',
+  kmsCalls: 'clef.kms.calls',
+  cacheLookups: 'clef.cache.lookups',
 } as const;
 
 /**
@@ -71,12 +78,23 @@ export class OtlpMetrics {
   private readonly refreshDuration: Histogram;
   private readonly decryptDuration: Histogram;
   private readonly httpRequests: Counter;
+  private readonly refreshErrors: Counter;
+  private readonly sourceRequests: Counter;
+  private readonly decrypts: Counter;
+  private readonly kmsCalls: Counter;
+  private readonly cacheLookups: Counter;
 
-  constructor(meter: Meter, private readonly now: () => number = Date.now) {
+  constructor(meter: Meter, private readonly now: () => number = Date.now, serving?: () => ServingObservation) {
     this.refreshCount = meter.createCounter(metricNames.refreshCount, { description: 'Refresh attempts by outcome', unit: '{refresh}' });
     this.refreshDuration = meter.createHistogram(metricNames.refreshDuration, { description: 'Refresh duration by outcome', unit: 'ms' });
     this.decryptDuration = meter.createHistogram(metricNames.decryptDuration, { description: 'Payload decrypt duration', unit: 'ms' });
     this.httpRequests = meter.createCounter(metricNames.httpRequests, { description: 'HTTP requests served', unit: '{request}' });
+    this.refreshErrors = meter.createCounter(metricNames.refreshErrors, { description: 'Failed refreshes by error code', unit: '{refresh}' });
+    this.sourceRequests = meter.createCounter(metricNames.sourceRequests, { description: 'Source requests by outcome (200, 304 or error code)', unit: '{request}' });
+    this.decrypts = meter.createCounter(metricNames.decrypts, { description: 'Payload decrypts by provider and outcome', unit: '{decrypt}' });
+    this.kmsCalls = meter.createCounter(metricNames.kmsCalls, { description: 'KMS Decrypt calls by provider and outcome', unit: '{call}' });
+    this.cacheLookups = meter.createCounter(metricNames.cacheLookups, { description: 'Cache reads by tier and outcome (hit, miss, error)', unit: '{lookup}' });
+    if (serving) registerServingGauges(meter, serving);
 
     meter
       .createObservableGauge(metricNames.artifactAge, { description: 'Seconds since the served revision was packed', unit: 's' })
@@ -102,7 +120,15 @@ export class OtlpMetrics {
       const attributes: Attributes = { outcome };
       this.refreshCount.add(1, attributes);
       if ('durationMs' in event && isDuration(event.durationMs)) this.refreshDuration.record(event.durationMs, attributes);
+      if (event.type === 'artifact.invalid') this.refreshErrors.add(1, { code: String(event.reason) });
+      else if (event.type === 'fetch.failed') this.refreshErrors.add(1, { code: String(event.code) });
       return;
+    }
+    if (event.type === 'source.request') this.sourceRequests.add(1, { outcome: String(event.outcome) });
+    else if (event.type === 'cache.lookup') this.cacheLookups.add(1, { tier: event.tier, outcome: event.outcome });
+    else if (event.type === 'decrypt.result') {
+      this.decrypts.add(1, { provider: String(event.provider), outcome: String(event.outcome) });
+      if (event.kmsCall) this.kmsCalls.add(1, { provider: String(event.provider), outcome: String(event.outcome).startsWith('kms_') ? String(event.outcome) : 'ok' });
     }
     if (event.type === 'decrypt.completed' && isDuration(event.durationMs)) {
       this.decryptDuration.record(event.durationMs, { kms_envelope: event.kmsEnvelope === true });

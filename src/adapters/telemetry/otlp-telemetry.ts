@@ -1,11 +1,11 @@
 import type { Logger } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { AgentEvent, Telemetry } from '../../domain/ports/telemetry';
 import { settleWithin } from './bounded';
 import { eventFields, levelOf, severityNumbers } from './event-fields';
-import type { OtlpTelemetryOptions } from './otlp-config';
+import type { MetricsText, OtlpTelemetryOptions } from './otlp-config';
 import { createLogExporter, createMetricExporter } from './otlp-exporters';
 import { OtlpMetrics } from './otlp-metrics';
 
@@ -33,6 +33,8 @@ export class OtlpTelemetry implements Telemetry {
   private readonly meterProvider?: MeterProvider;
   private readonly logger?: Logger;
   private readonly metrics?: OtlpMetrics;
+  /** The Prometheus text of the same meters, when `prometheus` is set. */
+  readonly prometheus?: MetricsText;
   private stopped = false;
   private shutdownDone?: Promise<void>;
 
@@ -62,14 +64,26 @@ export class OtlpTelemetry implements Telemetry {
       this.logger = this.loggerProvider.getLogger(scopeName, r.serviceVersion);
     }
 
+    const readers: MetricReader[] = [];
     if (options.metricsUrl) {
-      const reader = new PeriodicExportingMetricReader({
-        exporter: createMetricExporter({ ...exporter, url: options.metricsUrl }),
-        exportIntervalMillis: options.exportIntervalMs ?? defaults.exportIntervalMs,
-        exportTimeoutMillis: Math.min(timeoutMs, options.exportIntervalMs ?? defaults.exportIntervalMs),
-      });
-      this.meterProvider = new MeterProvider({ resource, readers: [reader] });
-      this.metrics = new OtlpMetrics(this.meterProvider.getMeter(scopeName, r.serviceVersion));
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: createMetricExporter({ ...exporter, url: options.metricsUrl }),
+          exportIntervalMillis: options.exportIntervalMs ?? defaults.exportIntervalMs,
+          exportTimeoutMillis: Math.min(timeoutMs, options.exportIntervalMs ?? defaults.exportIntervalMs),
+        }),
+      );
+    }
+    if (options.prometheus) {
+      // Loaded only when a metrics listener is configured.
+      const { PrometheusScrape } = require('./prometheus-scrape') as typeof import('./prometheus-scrape');
+      const scrape = new PrometheusScrape();
+      readers.push(scrape.reader as unknown as MetricReader); // its own sdk-metrics copy: same class, other instance
+      this.prometheus = scrape;
+    }
+    if (readers.length > 0) {
+      this.meterProvider = new MeterProvider({ resource, readers });
+      this.metrics = new OtlpMetrics(this.meterProvider.getMeter(scopeName, r.serviceVersion), Date.now, options.serving);
     }
   }
 

@@ -7,7 +7,7 @@ const DEFAULT_PORT = 7779;
 const PROBE_TIMEOUT_MS = 2_000;
 const MAX_BODY = 64 * 1024;
 
-interface Reply {
+export interface Reply {
   status: number;
   body: string;
 }
@@ -19,15 +19,25 @@ interface Reply {
  * secrets. Prints one status line; exit 0 on HTTP 200, 1 otherwise, 2 on a bad port.
  */
 export async function probe(target: ProbeTarget, env: NodeJS.ProcessEnv): Promise<number> {
-  // The socket answers whenever it is configured, including with CLEF_AGENT_TCP=false.
+  const agent = localAgent(env);
+  if (agent === null) return 2;
+  return report(target, agent.where, get(agent.target, `/v1/${target}`));
+}
+
+export type AgentTarget = { host: string; port: number } | { socketPath: string };
+
+/** Where the local agent listens, from the same variables it reads (socket first: it
+ * answers whenever configured, including with CLEF_AGENT_TCP=false). Null (after one
+ * line on stderr) on a bad port. Shared with `clef-agent status`. */
+export function localAgent(env: NodeJS.ProcessEnv): { target: AgentTarget; where: string } | null {
   const socketPath = env.CLEF_AGENT_SOCKET?.trim() || undefined;
-  if (socketPath !== undefined) return report(target, socketPath, get({ socketPath }, `/v1/${target}`));
+  if (socketPath !== undefined) return { target: { socketPath }, where: socketPath };
   const port = probePort(env.CLEF_AGENT_PORT);
   if (port === null) {
     process.stderr.write('clef-agent: configuration error: CLEF_AGENT_PORT must be an integer from 1 to 65535\n');
-    return 2;
+    return null;
   }
-  return report(target, `127.0.0.1:${port}`, get({ host: '127.0.0.1', port }, `/v1/${target}`));
+  return { target: { host: '127.0.0.1', port }, where: `127.0.0.1:${port}` };
 }
 
 async function report(target: ProbeTarget, where: string, pending: Promise<Reply>): Promise<number> {
@@ -70,7 +80,7 @@ function summary(target: ProbeTarget, reply: Reply): string {
   return parts.join(' ');
 }
 
-function get(target: { host: string; port: number } | { socketPath: string }, path: string): Promise<Reply> {
+export function get(target: AgentTarget, path: string): Promise<Reply> {
   // Host must be on the agent's allowlist (127.0.0.1 / localhost), as any local client's.
   const host = 'socketPath' in target ? 'localhost' : `127.0.0.1:${target.port}`;
   return new Promise((resolve, reject) => {

@@ -75,6 +75,10 @@ export interface AgentConfig {
   files?: FilesConfig;
   /** GCP / Azure envelope providers: endpoint override and the Key Vault domains azure keyIds may name. */
   kms: { gcpEndpoint?: string; azureDomains: readonly string[] };
+  /** CLEF_AGENT_METRICS_ADDRESS: the Prometheus /metrics listener (off when absent). */
+  metrics?: { host: string; port: number };
+  /** CLEF_AGENT_MAX_CONNECTIONS: open connections per listener before 503 at once. */
+  maxConnections: number;
 }
 
 export type ExecOnRotate = { kind: 'none' } | { kind: 'restart' } | { kind: 'signal'; signal: NodeJS.Signals };

@@ -70,4 +70,6 @@ export const ENV_HELP: Readonly<Record<keyof typeof envSchema.shape, VariableHel
   CLEF_AGENT_GCP_KMS_ENDPOINT: { topic: 'keys', default: 'https://cloudkms.googleapis.com', help: 'Cloud KMS REST base URL for gcp envelopes (Private Service Connect); http:// only to loopback' },
   CLEF_AGENT_AZURE_KEYVAULT_DOMAINS: { topic: 'keys', default: 'Azure clouds', help: 'comma list of Key Vault/Managed HSM DNS suffixes or vault hosts azure keyIds may use; replaces the default list' },
   CLEF_AGENT_EXEC_ON_ROTATE: { topic: 'exec', default: 'none', help: 'none, restart or signal:<SIGNAME>: what exec does when secrets rotate' },
+  CLEF_AGENT_METRICS_ADDRESS: { topic: 'telemetry', default: 'off', help: 'host:port of the Prometheus /metrics listener, e.g. 0.0.0.0:9779 (no token; serves nothing else)' },
+  CLEF_AGENT_MAX_CONNECTIONS: { topic: 'listen', default: '256', help: 'open connections per listener; beyond it 503 too_many_connections at once (health/ready keep answering)' },
 };

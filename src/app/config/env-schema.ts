@@ -100,6 +100,9 @@ export const envSchema = z.object({
   CLEF_AGENT_EXEC_ON_ROTATE: blankAsUnset(
     z.optional(z.string().check(z.regex(/^(none|restart|signal:SIG[A-Z0-9]+)$/, { message: 'must be none, restart or signal:<SIGNAME> (e.g. signal:SIGHUP)' }))),
   ),
+  // issue 19 / 15: Prometheus metrics listener, connection bound per listener
+  CLEF_AGENT_METRICS_ADDRESS: optionalText,
+  CLEF_AGENT_MAX_CONNECTIONS: blankAsUnset(z.optional(integer(1, 65_535, 'an integer from 1 to 65535'))),
 });
 
 export type Env = z.infer<typeof envSchema>;

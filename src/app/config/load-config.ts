@@ -19,6 +19,7 @@ import { assertTrustedPath } from './trusted-path';
 import { cacheConfig } from './cache-config';
 import { isS3Source, s3SourceConfig } from './s3-config';
 import { kmsConfig } from './kms-config';
+import { DEFAULT_MAX_CONNECTIONS, metricsListenConfig } from './metrics-config';
 
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
 export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
@@ -58,6 +59,8 @@ export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
     ...(await extensionsConfig(env, token.token)),
     files: await filesConfig(env.CLEF_AGENT_FILES, env.CLEF_AGENT_CACHE_PATH),
     ...kmsConfig(env),
+    metrics: metricsListenConfig(env),
+    maxConnections: env.CLEF_AGENT_MAX_CONNECTIONS ?? DEFAULT_MAX_CONNECTIONS,
   };
 }
 

@@ -9,7 +9,9 @@ import { ArtifactCache, Decryptor, FleetLease, Telemetry } from '../../domain/po
 import type { AgentConfig } from '../config/agent-config';
 import { AppTypes } from '../types';
 import { AGENT_VERSION } from '../version';
+import type { LoadedTelemetry } from '../../adapters/telemetry/load-otlp-telemetry';
 import { startListeners } from './listeners';
+import { PendingMetrics, startMetricsListener } from './metrics-listener';
 import { startOtlpExport } from './otlp-export';
 
 /** Bounded shutdown budget: the process exits well within 2 s of a signal. */
@@ -23,6 +25,8 @@ const TELEMETRY_FLUSH_MS = 500;
  */
 export class AgentRuntime {
   private server: RunningServer | null = null;
+  private metricsServer: RunningServer | undefined;
+  private readonly metrics = new PendingMetrics();
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | null = null;
   private otlp: Promise<unknown> = Promise.resolve();
@@ -49,7 +53,18 @@ export class AgentRuntime {
   async listen(): Promise<RunningServer> {
     const app = this.container.get<Koa>(AppTypes.HttpApp);
     this.server = await startListeners(app, this.config, this.logger); // TCP and/or unix socket
+    try {
+      this.metricsServer = await startMetricsListener(this.config, this.metrics, this.logger); // CLEF_AGENT_METRICS_ADDRESS
+    } catch (e) {
+      await this.server.close(0);
+      throw e;
+    }
     return this.server;
+  }
+
+  /** Hands the loaded SDK's Prometheus text to the metrics listener (undefined: not available). */
+  attachMetrics(telemetry: LoadedTelemetry | undefined): void {
+    this.metrics.provide(telemetry?.prometheus);
   }
 
   /** Starts background refreshing; OTLP export (when configured) attaches after the first
@@ -57,7 +72,8 @@ export class AgentRuntime {
   startRefreshing(): Promise<unknown> {
     const first = this.scheduler.start();
     const gate = new Promise<void>((resolve) => (this.releaseTelemetryGate = resolve));
-    this.otlp = startOtlpExport(this.container, Promise.race([first, gate])).catch((e: unknown) => {
+    this.otlp = startOtlpExport(this.container, Promise.race([first, gate]), (t) => this.attachMetrics(t)).catch((e: unknown) => {
+      this.attachMetrics(undefined);
       this.logger.warn({ event: 'telemetry.unavailable', error: e instanceof Error ? e.name : 'error' }, 'OTLP export could not start');
     });
     return first;
@@ -83,7 +99,7 @@ export class AgentRuntime {
     this.scheduler.stop();
     // Before the wipe below: stopping is not a withdrawal, the files stay for the next start.
     await this.optional<FilesPublisher>(AppTypes.FilesPublisher)?.stop();
-    await this.server?.close(HTTP_GRACE_MS);
+    await Promise.all([this.server?.close(HTTP_GRACE_MS), this.metricsServer?.close(HTTP_GRACE_MS)]);
     this.secrets.wipe();
     this.releaseTelemetryGate();
     await this.otlp;

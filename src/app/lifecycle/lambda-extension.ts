@@ -125,7 +125,7 @@ export async function runLambdaExtension(hostPort: string, env: NodeJS.ProcessEn
 function startTelemetry(container: Container, runtime: AgentRuntime, initial: Promise<unknown>): () => Promise<void> {
   let settled = false;
   void initial.finally(() => (settled = true));
-  const attached = startOtlpExport(container, initial).then(
+  const attached = startOtlpExport(container, initial, (t) => runtime.attachMetrics(t)).then(
     () => undefined,
     (e: unknown) => runtime.logger.warn({ event: 'telemetry.unavailable', error: e instanceof Error ? e.name : 'error' }, 'OTLP export could not start'),
   );

@@ -1,5 +1,7 @@
 import type Koa from 'koa';
 import type pino from 'pino';
+import type { IncomingMessage } from 'node:http';
+import type { ConnectionLimit } from '../../adapters/http/connection-limit';
 import { startHttpServer, type RunningServer } from '../../adapters/http/server';
 import { isAgentError } from '../../domain/errors';
 import type { AgentConfig } from '../config/agent-config';
@@ -12,12 +14,20 @@ import { ConfigError } from '../config/config-error';
  * result behaves as one RunningServer: `port`/`address` describe TCP when it is on (the
  * socket otherwise), and `close` drains all of them and removes the socket file.
  */
+/** Probes keep answering while a listener is at its connection bound (CLEF_AGENT_MAX_CONNECTIONS). */
+function isProbe(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = (req.url ?? '').split('?', 1)[0];
+  return path === '/v1/health' || path === '/v1/ready';
+}
+
 export async function startListeners(app: Koa, config: AgentConfig, logger: pino.Logger): Promise<RunningServer> {
   const servers: RunningServer[] = [];
+  const connectionLimit: ConnectionLimit = { max: config.maxConnections, isPriority: isProbe };
   let unix: RunningServer | undefined;
   if (config.socket) {
     try {
-      unix = await startHttpServer(app, { path: config.socket.path, mode: config.socket.mode });
+      unix = await startHttpServer(app, { path: config.socket.path, mode: config.socket.mode, connectionLimit });
     } catch (e) {
       // Stale-socket refusals are configuration problems: exit 2 with one line.
       if (isAgentError(e)) throw new ConfigError('CLEF_AGENT_SOCKET', `is unusable (${e.code}): ${e.message}`);
@@ -29,7 +39,7 @@ export async function startListeners(app: Koa, config: AgentConfig, logger: pino
   let tcp: RunningServer | undefined;
   if (config.tcp) {
     try {
-      tcp = await startHttpServer(app, { host: config.host, port: config.port });
+      tcp = await startHttpServer(app, { host: config.host, port: config.port, connectionLimit });
     } catch (e) {
       await unix?.close(0);
       throw e;

@@ -25,7 +25,7 @@ export const httpModule = new ContainerModule(({ bind }) => {
         // Port 0 with TCP off: only socket connections arrive, checked against the bare names.
         // Per-request events feed only the access log and OTLP metrics: without either, the
         // request path skips them entirely.
-        const observed = c.accessLog || c.otlp !== undefined;
+        const observed = c.accessLog || c.otlp !== undefined || c.metrics !== undefined;
         const app = createHttpApp({ query, authenticator: c.tokensFile ? scoped : authenticator, port: c.tcp ? c.port : 0, telemetry: observed ? telemetry : undefined });
         // Unexpected errors already became a generic 500; log only what kind of error it was.
         app.on('error', (err: unknown) => logger.error({ event: 'http.error', error: err instanceof Error ? err.name : 'error' }, 'unexpected error while serving a request'));

@@ -15,7 +15,8 @@ import { AppTypes } from '../types';
 export function telemetryModule(config: AgentConfig): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(AppTypes.Logger).toConstantValue(createLogger({ level: config.logLevel as LogLevel }));
-    const buffer = config.otlp ? new BufferedTelemetry() : undefined;
+    // The same buffer holds events for the Prometheus metrics until the SDK is loaded.
+    const buffer = config.otlp || config.metrics ? new BufferedTelemetry() : undefined;
     if (buffer) bind(AppTypes.TelemetryBuffer).toConstantValue(buffer);
     bind(Telemetry)
       .toResolvedValue((logger: pino.Logger) => {

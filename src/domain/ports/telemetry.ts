@@ -36,7 +36,14 @@ export type AgentEvent =
   | { type: 'files.skipped'; output: string; key: string; reason: string }
   | { type: 'files.action_scheduled'; action: string; delayMs: number; splayMs: number; attempt: number }
   | { type: 'files.action_ok'; action: string; attempt: number; durationMs: number }
-  | { type: 'files.action_failed'; action: string; attempt: number; code: ErrorCode; error: string; retryInMs: number };
+  | { type: 'files.action_failed'; action: string; attempt: number; code: ErrorCode; error: string; retryInMs: number }
+  // Metrics-only events (debug level), emitted by the app's port decorators when metrics are on.
+  /** One source request: `200` (document fetched), `304` (unchanged) or the failure's code. */
+  | { type: 'source.request'; outcome: string; durationMs: number }
+  /** One decrypt by provider (`age`, `aws`, ...): `ok` or the failure's code; `kmsCall` when a KMS was asked. */
+  | { type: 'decrypt.result'; provider: string; outcome: string; kmsCall: boolean }
+  /** One cache read: `disk` or `fleet` tier; `hit`, `miss` or `error`. */
+  | { type: 'cache.lookup'; tier: 'disk' | 'fleet'; outcome: 'hit' | 'miss' | 'error' };
 
 export type AgentEventType = AgentEvent['type'];
 /** Where a document came from: the source, the local cache, or the fleet's shared tier. */

@@ -100,8 +100,12 @@ describe('OtlpTelemetry', () => {
 
     const latest = (name: string) => fx!.collector.metric(name).at(-1);
     expect(new Set(fx.collector.metrics.map((m) => m.name))).toEqual(
-      new Set(['clef.refresh.count', 'clef.refresh.duration', 'clef.decrypt.duration', 'clef.artifact.age', 'clef.artifact.expires_in', 'clef.http.requests', 'clef.serving.mode']),
+      new Set(['clef.refresh.count', 'clef.refresh.duration', 'clef.decrypt.duration', 'clef.artifact.age', 'clef.artifact.expires_in', 'clef.http.requests', 'clef.serving.mode', 'clef.refresh.errors']),
     );
+    expect(latest('clef.refresh.errors')?.points.map((p) => [p.attributes.code, p.value]).sort()).toEqual([
+      ['integrity', 1],
+      ['source_timeout', 1],
+    ]);
     expect(latest('clef.refresh.count')?.points.map((p) => [p.attributes.outcome, p.value]).sort()).toEqual([
       ['fetch_failed', 1],
       ['invalid', 1],

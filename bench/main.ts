@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { generateArtifact } from './gen-10k';
 import { AGENT_DIST, IMAGE_NODE_ARGS, OUT_DIR, ROOT } from './lib/config';
 import { loadConfig } from './lib/config';
-import { buildBundles } from './lib/bundles';
+import { buildBundles, buildShippedForms } from './lib/bundles';
 import { createCtx } from './lib/context';
 import { machineInfo, render, Report } from './lib/report';
 import { reportModules, scenario3 } from './scenarios/cold-start';
@@ -16,6 +16,7 @@ import { MODULE_PROBE_OUT, recordIdleAfterLoad, scenario1, scenario2, scenario4,
 import { scenario6 } from './scenarios/jit';
 import { scenario5 } from './scenarios/load-time';
 import { scenario7 } from './scenarios/poll';
+import { scenarioShipped } from './scenarios/shipped-forms';
 
 export async function main(_args: string[]): Promise<void> {
   const cfg = loadConfig();
@@ -30,6 +31,7 @@ export async function main(_args: string[]): Promise<void> {
 
   const bundles = await buildBundles(ctx);
   if (ctx.runs(3)) await scenario3(ctx, bundles);
+  if (ctx.runs(3)) await scenarioShipped(ctx, await buildShippedForms(ctx));
 
   const pairs: Pair[] = [];
   const needPairs = [1, 2, 4, 7].some((n) => ctx.runs(n));
@@ -46,7 +48,7 @@ export async function main(_args: string[]): Promise<void> {
     if (ctx.runs(4)) await scenario4(ctx, pairs);
     if (ctx.runs(7)) await scenario7(ctx, pairs[0]?.agent);
   } finally {
-    for (const p of pairs) await Promise.all([p.agent.stop(), p.baseline.stop(), p.koa.stop()]);
+    for (const p of pairs) await Promise.all([p.agent.stop(), p.baseline.stop(), p.koa.stop(), p.checked.stop()]);
   }
   if (needPairs) reportModules(ctx, MODULE_PROBE_OUT);
 

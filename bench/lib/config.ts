@@ -23,6 +23,7 @@ export const IMAGE_NODE_ARGS: string[] = (() => {
 })();
 export const BASELINE_SERVER = path.join(ROOT, 'bench/baseline-server.js');
 export const KOA_FLOOR_SERVER = path.join(ROOT, 'bench/koa-floor-server.js');
+export const CHECKED_FLOOR_SERVER = path.join(ROOT, 'bench/checked-floor-server.js');
 export const MODULE_PROBE = path.join(ROOT, 'bench/module-probe.js');
 export const REQUIRE_TIMER = path.join(ROOT, 'bench/require-timer.js');
 export const TOKEN = 'bench-token-0123456789abcdef';

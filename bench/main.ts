@@ -71,17 +71,18 @@ export async function main(_args: string[]): Promise<void> {
     `- Bench wall time: ${wall.toFixed(0)} s (excluding \`npm run build\`)`,
     `- Settings: BENCH_ROUNDS=${cfg.rounds}, BENCH_HEADLINE_SECONDS=${cfg.headlineSeconds}, BENCH_SECONDS=${cfg.seconds}, BENCH_WARMUP_SECONDS=${cfg.warmupSeconds}, BENCH_SOAK_SECONDS=${cfg.soakSeconds}, BENCH_COLD_RUNS=${cfg.coldRuns}, BENCH_POLL_INTERVAL=${cfg.pollIntervalSeconds}, BENCH_POLL_WINDOW_SECONDS=${cfg.pollWindowSeconds}${cfg.only ? `, BENCH_ONLY=${[...cfg.only].join(',')}` : ''}`,
   ];
-  writeFileSync(cfg.resultsFile, render(report, header) + keptSoakSection(cfg.resultsFile));
+  writeFileSync(cfg.resultsFile, render(report, header) + keptSection(cfg.resultsFile, 'startup') + keptSection(cfg.resultsFile, 'soak'));
   ctx.log(`wrote ${path.relative(ROOT, cfg.resultsFile)} (${wall.toFixed(0)} s)`);
   for (const c of report.checks) ctx.log(`${c.met === null ? '—' : c.met ? 'MET    ' : 'NOT MET'} ${c.target}: ${c.measured}`);
 }
 
-/** `npm run soak` (bench/soak.ts) owns the block between its markers in the same file: keep it. */
-function keptSoakSection(file: string): string {
+/** Blocks between `<!-- name:start -->` and `<!-- name:end -->` are kept as they are: `soak` is written
+ * by `npm run soak` (bench/soak.ts), `startup` records the startup experiments of issue 20 (by hand). */
+function keptSection(file: string, name: string): string {
   if (!existsSync(file)) return '';
   const current = readFileSync(file, 'utf8');
-  const start = current.indexOf('<!-- soak:start -->');
-  const endMarker = '<!-- soak:end -->';
+  const start = current.indexOf(`<!-- ${name}:start -->`);
+  const endMarker = `<!-- ${name}:end -->`;
   const end = current.indexOf(endMarker);
   return start >= 0 && end > start ? `\n${current.slice(start, end + endMarker.length)}\n` : '';
 }

@@ -25,7 +25,7 @@ async function build(): Promise<void> {
   await import('./commands/probe');
   // No warm-up start here (V8 would keep its bytecode): in Node 20 creating the container
   // leaves pino's FinalizationRegistry dirty and a first load creates a second context,
-  // and V8 refuses to snapshot either (bench/RESULTS.md, "V8 startup snapshot").
+  // and V8 refuses to snapshot either (bench/RESULTS.md, "Startup experiments").
 }
 
 build().catch((e: unknown) => {

@@ -25,7 +25,7 @@ RUN npx tsc --noEmit -p tsconfig.build.json \
 # the runtime image, with the same NODE_OPTIONS; the trainer runs the demo artifact only.
 FROM gcr.io/distroless/nodejs20-debian12:nonroot AS train
 COPY --from=build --chown=65532:65532 /out /out
-ENV NODE_OPTIONS=--max-semi-space-size=2
+ENV NODE_OPTIONS="--max-semi-space-size=2 --v8-pool-size=1"
 RUN --mount=type=bind,from=build,source=/src,target=/src ["/nodejs/bin/node", "/src/scripts/train-code-cache.js", "/out/bin/clef-agent", "/src/examples/demo/demo.age.json", "/src/examples/demo/age.key"]
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
@@ -36,7 +36,10 @@ COPY --from=train /out/bin/clef-agent /usr/local/bin/clef-agent
 USER 65532:65532
 # A small V8 young generation: the agent's garbage is short-lived response bookkeeping, and
 # the default semi-space lets RSS grow ~20 MiB under load for nothing (bench/RESULTS.md, S4).
-# The code cache above was made with exactly these flags: change both together.
-ENV NODE_OPTIONS=--max-semi-space-size=2
+# One V8 worker thread instead of one per core: a sidecar's GC and compile work is small, and
+# each thread's stack and arena is RSS every pod pays (bench/RESULTS.md, "Heap settings").
+# The code cache above was made with exactly these flags: change both together (and the
+# systemd unit, deploy/systemd/clef-agent.service, which uses the same).
+ENV NODE_OPTIONS="--max-semi-space-size=2 --v8-pool-size=1"
 ENTRYPOINT ["/usr/local/bin/clef-agent"]
 CMD ["run"]

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { generateArtifact } from './gen-10k';
 import { AGENT_DIST, IMAGE_NODE_ARGS, OUT_DIR, ROOT } from './lib/config';
 import { loadConfig } from './lib/config';
-import { buildBundles } from './lib/bundles';
+import { buildBundles, buildShippedForms } from './lib/bundles';
 import { createCtx } from './lib/context';
 import { machineInfo, render, Report } from './lib/report';
 import { reportModules, scenario3 } from './scenarios/cold-start';
@@ -16,6 +16,7 @@ import { MODULE_PROBE_OUT, recordIdleAfterLoad, scenario1, scenario2, scenario4,
 import { scenario6 } from './scenarios/jit';
 import { scenario5 } from './scenarios/load-time';
 import { scenario7 } from './scenarios/poll';
+import { scenarioShipped } from './scenarios/shipped-forms';
 
 export async function main(_args: string[]): Promise<void> {
   const cfg = loadConfig();
@@ -30,6 +31,7 @@ export async function main(_args: string[]): Promise<void> {
 
   const bundles = await buildBundles(ctx);
   if (ctx.runs(3)) await scenario3(ctx, bundles);
+  if (ctx.runs(3)) await scenarioShipped(ctx, await buildShippedForms(ctx));
 
   const pairs: Pair[] = [];
   const needPairs = [1, 2, 4, 7].some((n) => ctx.runs(n));
@@ -46,7 +48,7 @@ export async function main(_args: string[]): Promise<void> {
     if (ctx.runs(4)) await scenario4(ctx, pairs);
     if (ctx.runs(7)) await scenario7(ctx, pairs[0]?.agent);
   } finally {
-    for (const p of pairs) await Promise.all([p.agent.stop(), p.baseline.stop(), p.koa.stop()]);
+    for (const p of pairs) await Promise.all([p.agent.stop(), p.baseline.stop(), p.koa.stop(), p.checked.stop()]);
   }
   if (needPairs) reportModules(ctx, MODULE_PROBE_OUT);
 
@@ -69,17 +71,18 @@ export async function main(_args: string[]): Promise<void> {
     `- Bench wall time: ${wall.toFixed(0)} s (excluding \`npm run build\`)`,
     `- Settings: BENCH_ROUNDS=${cfg.rounds}, BENCH_HEADLINE_SECONDS=${cfg.headlineSeconds}, BENCH_SECONDS=${cfg.seconds}, BENCH_WARMUP_SECONDS=${cfg.warmupSeconds}, BENCH_SOAK_SECONDS=${cfg.soakSeconds}, BENCH_COLD_RUNS=${cfg.coldRuns}, BENCH_POLL_INTERVAL=${cfg.pollIntervalSeconds}, BENCH_POLL_WINDOW_SECONDS=${cfg.pollWindowSeconds}${cfg.only ? `, BENCH_ONLY=${[...cfg.only].join(',')}` : ''}`,
   ];
-  writeFileSync(cfg.resultsFile, render(report, header) + keptSoakSection(cfg.resultsFile));
+  writeFileSync(cfg.resultsFile, render(report, header) + keptSection(cfg.resultsFile, 'startup') + keptSection(cfg.resultsFile, 'soak'));
   ctx.log(`wrote ${path.relative(ROOT, cfg.resultsFile)} (${wall.toFixed(0)} s)`);
   for (const c of report.checks) ctx.log(`${c.met === null ? '—' : c.met ? 'MET    ' : 'NOT MET'} ${c.target}: ${c.measured}`);
 }
 
-/** `npm run soak` (bench/soak.ts) owns the block between its markers in the same file: keep it. */
-function keptSoakSection(file: string): string {
+/** Blocks between `<!-- name:start -->` and `<!-- name:end -->` are kept as they are: `soak` is written
+ * by `npm run soak` (bench/soak.ts), `startup` records the startup experiments of issue 20 (by hand). */
+function keptSection(file: string, name: string): string {
   if (!existsSync(file)) return '';
   const current = readFileSync(file, 'utf8');
-  const start = current.indexOf('<!-- soak:start -->');
-  const endMarker = '<!-- soak:end -->';
+  const start = current.indexOf(`<!-- ${name}:start -->`);
+  const endMarker = `<!-- ${name}:end -->`;
   const end = current.indexOf(endMarker);
   return start >= 0 && end > start ? `\n${current.slice(start, end + endMarker.length)}\n` : '';
 }

@@ -122,14 +122,35 @@ async function buildChunk(name, specifiers, used) {
 
 const stripShebang = (code) => code.replace(/^#![^\n]*\n/, '');
 
+/** depd (Koa's deprecation notices) reads a stack trace when it is evaluated, which Node 20's
+ * snapshot builder cannot give; the snapshot entry gets a depd that prints nothing (the agent
+ * calls no deprecated Koa API, so a plain start prints nothing either). */
+const QUIET_DEPD = {
+  name: 'clef-agent-quiet-depd',
+  setup(build) {
+    build.onResolve({ filter: /^depd$/ }, () => ({ path: 'depd', namespace: 'quiet-depd' }));
+    build.onLoad({ filter: /.*/, namespace: 'quiet-depd' }, () => ({
+      contents: 'module.exports = function depd() { function deprecate() {} deprecate.function = (fn) => fn; deprecate.property = () => undefined; return deprecate; };',
+      loader: 'js',
+    }));
+  },
+};
+
+/** <lib>/snapshot-entry.js: src/app/snapshot-main.ts for scripts/build-snapshot.js, using the same chunks as main.js. */
+async function buildSnapshotEntry(lib, used) {
+  const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/snapshot-main.ts'], outfile: path.join(lib, 'snapshot-entry.js'), plugins: [chunkRedirect(used), QUIET_DEPD] });
+  writeFileSync(path.join(lib, 'snapshot-entry.js'), stripShebang(result.outputFiles[0].text), { mode: 0o644 });
+}
+
 /**
  * @param {{ outfile: string, shebang?: string, singleFile?: boolean, libDir?: string, train?: { nodeArgs?: string[] } }} options
  *   shebang: interpreter line (e.g. "/nodejs/bin/node" in the distroless image); omitted → none.
  *   libDir: where the split layout's code goes (default `<outfile's dir>/clef-agent-lib`).
  *   train: run scripts/train-code-cache.js on the result, in a node started with `nodeArgs`.
- * @returns {Promise<{ outfile: string, libDir?: string, main?: string, chunks?: string[], cache?: string }>}
+ *   snapshot: also build <lib>/agent.blob (scripts/build-snapshot.js), in a node started with `nodeArgs`.
+ * @returns {Promise<{ outfile: string, libDir?: string, main?: string, chunks?: string[], cache?: string, snapshot?: string }>}
  */
-async function bundle({ outfile, shebang, singleFile = false, libDir, train }) {
+async function bundle({ outfile, shebang, singleFile = false, libDir, train, snapshot }) {
   mkdirSync(path.dirname(outfile), { recursive: true });
   const header = shebang ? `#!${shebang}\n` : '';
   if (singleFile) {
@@ -171,6 +192,7 @@ async function bundle({ outfile, shebang, singleFile = false, libDir, train }) {
     for (const p of chunk.packages) owner.set(p, name);
     writeFileSync(path.join(lib, `${name}.js`), chunk.code, { mode: 0o644 });
   }
+  if (snapshot) await buildSnapshotEntry(lib, used);
   const chunks = [...built.keys()];
   const launcher = readFileSync(path.join(__dirname, 'bundle-launcher.js'), 'utf8').replace(
     '__CLEF_AGENT_LIB__',
@@ -182,12 +204,16 @@ async function bundle({ outfile, shebang, singleFile = false, libDir, train }) {
     execFileSync(process.execPath, [...(train.nodeArgs ?? []), path.join(__dirname, 'train-code-cache.js'), outfile], { stdio: ['ignore', 'ignore', 'inherit'] });
     out.cache = `${main}.cache`;
   }
+  if (snapshot) {
+    execFileSync(process.execPath, [...(snapshot.nodeArgs ?? []), path.join(__dirname, 'build-snapshot.js'), lib, outfile], { stdio: ['ignore', 'ignore', 'inherit'] });
+    out.snapshot = path.join(lib, 'agent.blob');
+  }
   return out;
 }
 
 module.exports = { bundle, ROOT, CHUNKS };
 
-/** node scripts/bundle.js <outfile> [shebang] [--single-file] [--lib <dir>] [--train] */
+/** node scripts/bundle.js <outfile> [shebang] [--single-file] [--lib <dir>] [--train] [--snapshot] */
 if (require.main === module) {
   const args = process.argv.slice(2);
   const flag = (name) => {
@@ -198,10 +224,11 @@ if (require.main === module) {
   };
   const singleFile = flag('--single-file') === true;
   const train = flag('--train') === true ? { nodeArgs: process.execArgv } : undefined;
+  const snapshot = flag('--snapshot') === true ? { nodeArgs: process.execArgv } : undefined;
   const libDir = flag('--lib');
   const outfile = path.resolve(args[0] || path.join(ROOT, 'build/clef-agent'));
-  bundle({ outfile, shebang: args[1], singleFile, libDir: libDir && path.resolve(libDir), train }).then(
-    (r) => process.stdout.write(`bundled ${path.relative(process.cwd(), outfile)}${r.libDir ? ` (+ ${path.relative(process.cwd(), r.libDir)}/: main.js${r.cache ? ', main.js.cache' : ''}${r.chunks.map((c) => `, ${c}.js`).join('')})` : ''}\n`),
+  bundle({ outfile, shebang: args[1], singleFile, libDir: libDir && path.resolve(libDir), train, snapshot }).then(
+    (r) => process.stdout.write(`bundled ${path.relative(process.cwd(), outfile)}${r.libDir ? ` (+ ${path.relative(process.cwd(), r.libDir)}/: main.js${r.cache ? ', main.js.cache' : ''}${r.snapshot ? ', agent.blob' : ''}${r.chunks.map((c) => `, ${c}.js`).join('')})` : ''}\n`),
     (e) => {
       process.stderr.write(`bundle failed: ${e.message}\n`);
       process.exit(1);

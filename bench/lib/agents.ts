@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AGE_KEY_FILE, AGENT_DIST, BASELINE_SERVER, KOA_FLOOR_SERVER, OUT_DIR, TOKEN } from './config';
+import { AGE_KEY_FILE, AGENT_DIST, BASELINE_SERVER, CHECKED_FLOOR_SERVER, KOA_FLOOR_SERVER, OUT_DIR, TOKEN } from './config';
 import { freePort, httpGet, spawnNode, waitForStatus, type Managed } from './proc';
 
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -87,14 +87,14 @@ export async function captureRoutes(agent: Managed, paths: readonly string[]): P
   return routes;
 }
 
-/** The bare node:http baseline, or (`koa`) the Koa floor, replaying `routes`. */
-export async function startBaseline(name: string, routes: readonly Route[], waitPath = routes[0]?.path ?? '/', kind: 'node' | 'koa' = 'node'): Promise<Managed> {
+/** The bare node:http baseline, (`koa`) the Koa floor, or (`checked`) node:http with the agent's checks, replaying `routes`. */
+export async function startBaseline(name: string, routes: readonly Route[], waitPath = routes[0]?.path ?? '/', kind: 'node' | 'koa' | 'checked' = 'node'): Promise<Managed> {
   const port = await freePort();
   const file = path.join(OUT_DIR, `baseline-${name}.json`);
   writeFileSync(file, JSON.stringify(routes));
-  const script = kind === 'koa' ? KOA_FLOOR_SERVER : BASELINE_SERVER;
-  const proc = spawnNode({ name: `${kind === 'koa' ? 'koa-floor' : 'baseline'}-${name}`, script, args: [file, String(port)], env: { PATH: process.env.PATH ?? '' }, port });
-  await waitForStatus(proc, waitPath, 200, { intervalMs: 10 });
+  const script = { koa: KOA_FLOOR_SERVER, checked: CHECKED_FLOOR_SERVER, node: BASELINE_SERVER }[kind];
+  const proc = spawnNode({ name: `${kind === 'node' ? 'baseline' : `${kind}-floor`}-${name}`, script, args: [file, String(port)], env: { PATH: process.env.PATH ?? '', BENCH_TOKEN: TOKEN }, port });
+  await waitForStatus(proc, waitPath, 200, { intervalMs: 10, ...(kind === 'checked' ? { headers: { authorization: `Bearer ${TOKEN}` } } : {}) });
   return proc;
 }
 

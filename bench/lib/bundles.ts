@@ -3,11 +3,12 @@
  * container image's layout trained with the image's NODE_OPTIONS. Both carry a V8 code
  * cache trained by scripts/train-code-cache.js with the flags they are run with.
  */
-import { statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AGENT_BUNDLE, AGENT_IMAGE, AGENT_IMAGE_LIB, IMAGE_NODE_ARGS, ROOT } from './config';
+import { AGENT_BUNDLE, AGENT_IMAGE, AGENT_IMAGE_LIB, IMAGE_NODE_ARGS, OUT_DIR, ROOT } from './config';
 import type { Ctx } from './context';
 
 interface BundleResult {
@@ -16,13 +17,44 @@ interface BundleResult {
   cache?: string;
   chunks: string[];
 }
-type BundleFn = (o: { outfile: string; libDir?: string; train?: { nodeArgs?: string[] } }) => Promise<BundleResult>;
+type BundleFn = (o: { outfile: string; libDir?: string; train?: { nodeArgs?: string[] }; snapshot?: { nodeArgs?: string[] } }) => Promise<BundleResult>;
 
 export interface BuiltBundles {
   /** Bytes of lib/main.js, of its code cache, and of each optional chunk. */
   mainBytes: number;
   cacheBytes: number;
   chunkBytes: Record<string, number>;
+}
+
+/** Launchers of the shipped forms for scenario 3c (issue 20); snapshot and sea are absent when they could not be built. */
+export interface ShippedForms {
+  npm: string;
+  image: string;
+  snapshot?: { blob: string; launcher: string };
+  sea?: string;
+}
+
+export async function buildShippedForms(ctx: Ctx): Promise<ShippedForms> {
+  const script = path.join(ROOT, 'scripts/bundle.js');
+  const { bundle } = createRequire(script)(script) as { bundle: BundleFn };
+  const npm = path.join(OUT_DIR, 'npm/clef-agent');
+  await bundle({ outfile: npm }); // as `prepack` makes it: no code cache
+  const forms: ShippedForms = { npm, image: AGENT_IMAGE };
+  const snapshotLauncher = path.join(OUT_DIR, 'snapshot/bin/clef-agent');
+  try {
+    await bundle({ outfile: snapshotLauncher, libDir: path.join(OUT_DIR, 'snapshot/lib/clef-agent'), snapshot: { nodeArgs: IMAGE_NODE_ARGS } });
+    forms.snapshot = { blob: path.join(OUT_DIR, 'snapshot/lib/clef-agent/agent.blob'), launcher: snapshotLauncher };
+  } catch (e) {
+    ctx.log(`snapshot not built: ${(e as Error).message.split('\n')[0]}`);
+  }
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-binary.js')], { cwd: ROOT, stdio: 'ignore' });
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'build/binary/manifest.json'), 'utf8')) as { executable: string | null };
+    if (manifest.executable) forms.sea = manifest.executable;
+  } catch (e) {
+    ctx.log(`SEA binary not built: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return forms;
 }
 
 export async function buildBundles(ctx: Ctx): Promise<BuiltBundles> {

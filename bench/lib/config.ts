@@ -19,10 +19,11 @@ export const AGENT_IMAGE_LIB = path.join(OUT_DIR, 'image/lib/clef-agent');
 /** The image's NODE_OPTIONS, read from the Dockerfile so the bench measures what ships. */
 export const IMAGE_NODE_ARGS: string[] = (() => {
   const env = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').match(/^ENV NODE_OPTIONS=(.*)$/gm)?.at(-1);
-  return env ? env.slice('ENV NODE_OPTIONS='.length).trim().split(/\s+/) : [];
+  return env ? env.slice('ENV NODE_OPTIONS='.length).trim().replace(/^"(.*)"$/, '$1').split(/\s+/) : [];
 })();
 export const BASELINE_SERVER = path.join(ROOT, 'bench/baseline-server.js');
 export const KOA_FLOOR_SERVER = path.join(ROOT, 'bench/koa-floor-server.js');
+export const CHECKED_FLOOR_SERVER = path.join(ROOT, 'bench/checked-floor-server.js');
 export const MODULE_PROBE = path.join(ROOT, 'bench/module-probe.js');
 export const REQUIRE_TIMER = path.join(ROOT, 'bench/require-timer.js');
 export const TOKEN = 'bench-token-0123456789abcdef';

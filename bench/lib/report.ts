@@ -61,6 +61,7 @@ function kernel(): string {
 const loadAvg = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
 /** Taken when the bench starts: other work on the machine skews every figure. */
 export const loadAtStart = loadAvg();
+const loadAtStartOne = os.loadavg()[0];
 
 export function machineInfo(): string[] {
   const cpus = os.cpus();
@@ -71,6 +72,9 @@ export function machineInfo(): string[] {
     `- OS: ${kernel()}`,
     `- Node: ${process.version}`,
     `- Load average (1 / 5 / 15 min): ${loadAtStart} when the bench started, ${loadAvg()} when it ended`,
+    ...(Math.max(loadAtStartOne, os.loadavg()[0]) > cpus.length
+      ? [`- **Noisy run**: the 1-minute load average exceeded the ${cpus.length} cores; compare only the same-run ratios below`]
+      : []),
   ];
 }
 

@@ -17,12 +17,15 @@ export interface Pair {
   baseline: Managed;
   /** The same bytes from a one-middleware Koa app: the framework's own floor. */
   koa: Managed;
+  /** node:http doing the agent's per-request checks (Host, proxy headers, hashed token): the floor of what the agent must do. */
+  checked: Managed;
   /** RSS (MB) once ready, before any load. */
   rssReady: number;
   rssAfterLoad?: number;
   /** The baseline's and the Koa floor's RSS after the same load (references for S4). */
   baselineRssAfterLoad?: number;
   koaRssAfterLoad?: number;
+  checkedRssAfterLoad?: number;
   keyPath: string;
 }
 
@@ -35,7 +38,7 @@ export async function startPair(ctx: Ctx, key: Pair['key']): Promise<Pair> {
   const probe = key === 'small' ? { nodeArgs: [...IMAGE_NODE_ARGS, '--require', MODULE_PROBE], env: { BENCH_MODULE_PROBE_OUT: MODULE_PROBE_OUT } } : { nodeArgs: IMAGE_NODE_ARGS };
   const agent = await startAgent({ name: `agent-${key}`, source: file, entry: AGENT_IMAGE, ...probe });
   const started: Managed[] = [agent];
-  let keyPath: string, baseline: Managed, koa: Managed;
+  let keyPath: string, baseline: Managed, koa: Managed, checked: Managed;
   try {
     const keys = await captureRoutes(agent, ['/v1/keys']);
     const firstKey = (JSON.parse(Buffer.from(keys[0].body, 'base64').toString('utf8')) as string[])[0];
@@ -43,6 +46,7 @@ export async function startPair(ctx: Ctx, key: Pair['key']): Promise<Pair> {
     const routes = await captureRoutes(agent, ['/v1/secrets', '/v1/keys', keyPath, '/v1/ready']);
     started.push((baseline = await startBaseline(key, routes)));
     started.push((koa = await startBaseline(`${key}-koa`, routes, routes[0].path, 'koa')));
+    started.push((checked = await startBaseline(`${key}-checked`, routes, routes[0].path, 'checked')));
   } catch (e) {
     await Promise.all(started.map((p) => p.stop()));
     throw e;
@@ -50,7 +54,7 @@ export async function startPair(ctx: Ctx, key: Pair['key']): Promise<Pair> {
   await sleep(1_000);
   const rssReady = rssMb(agent.pid);
   ctx.log(`agent-${key} pid ${agent.pid} ready, RSS ${rssReady.toFixed(1)} MB; baseline pid ${baseline.pid}`);
-  return { key, label: key === 'small' ? 'small (20 keys)' : '10k keys', agent, baseline, koa, rssReady, keyPath };
+  return { key, label: key === 'small' ? 'small (20 keys)' : '10k keys', agent, baseline, koa, checked, rssReady, keyPath };
 }
 
 function targets(pair: Pair, withKoa: boolean): Target[] {
@@ -58,6 +62,7 @@ function targets(pair: Pair, withKoa: boolean): Target[] {
     { label: 'agent', port: pair.agent.port, pid: pair.agent.pid, headers: AUTH },
     // The baselines ignore the header; it is sent so every request is the same bytes.
     { label: 'baseline', port: pair.baseline.port, pid: pair.baseline.pid, headers: AUTH },
+    { label: 'checked', port: pair.checked.port, pid: pair.checked.pid, headers: AUTH },
     ...(withKoa ? [{ label: 'koa', port: pair.koa.port, pid: pair.koa.pid, headers: AUTH }] : []),
   ];
 }
@@ -68,6 +73,7 @@ export interface HttpRow {
   connections: number;
   agent: Summary;
   baseline: Summary;
+  checked: Summary;
   koa?: Summary;
 }
 
@@ -85,19 +91,21 @@ function rowCells(r: HttpRow): Array<string | number> {
     ms(r.baseline.p99),
     `${(r.agent.p99 / r.baseline.p99).toFixed(2)}×`,
     `${fmt(r.agent.cpuUsPerReq)} / ${fmt(r.baseline.cpuUsPerReq)}`,
+    `${fmt(r.checked.rps)} (${pct(r.checked.rps / r.baseline.rps)}), p99 ${ms(r.checked.p99)}, ${fmt(r.checked.cpuUsPerReq)} µs`,
+    pct(r.agent.rps / r.checked.rps),
     r.koa ? `${fmt(r.koa.rps)} (${pct(r.koa.rps / r.baseline.rps)}), ${fmt(r.koa.cpuUsPerReq)} µs` : '—',
   ];
 }
 
-const HEADER = ['Artifact', 'Route', 'Conns', 'Agent req/s', 'Baseline req/s', 'Ratio', 'Agent p50 ms', 'Base p50 ms', 'Agent p99 ms', 'Base p99 ms', 'p99 ratio', 'Server CPU µs/req (agent / base)', 'Koa floor req/s (ratio), CPU'];
+const HEADER = ['Artifact', 'Route', 'Conns', 'Agent req/s', 'Baseline req/s', 'Ratio', 'Agent p50 ms', 'Base p50 ms', 'Agent p99 ms', 'Base p99 ms', 'p99 ratio', 'Server CPU µs/req (agent / base)', 'Checked floor req/s (of base), p99 ms, CPU', 'Agent / checked floor', 'Koa floor req/s (ratio), CPU'];
 
 async function measure(ctx: Ctx, pair: Pair, route: string, routeLabel: string, connections: number, seconds: number, warmup: number, withKoa = false): Promise<HttpRow> {
-  const [agent, baseline, koa] = await roundRobin(targets(pair, withKoa), route, connections, seconds, ctx.cfg.rounds, warmup);
-  const row = { artifact: pair.label, route: routeLabel, connections, agent, baseline, koa };
+  const [agent, baseline, checked, koa] = await roundRobin(targets(pair, withKoa), route, connections, seconds, ctx.cfg.rounds, warmup);
+  const row = { artifact: pair.label, route: routeLabel, connections, agent, baseline, checked, koa };
   ctx.log(
-    `${pair.key} ${routeLabel} c=${connections}: agent ${fmt(agent.rps)} req/s p99 ${ms(agent.p99)} ms | baseline ${fmt(baseline.rps)} req/s p99 ${ms(baseline.p99)} ms → ${pct(agent.rps / baseline.rps)}`,
+    `${pair.key} ${routeLabel} c=${connections}: agent ${fmt(agent.rps)} req/s p99 ${ms(agent.p99)} ms | baseline ${fmt(baseline.rps)} req/s p99 ${ms(baseline.p99)} ms → ${pct(agent.rps / baseline.rps)} | checked floor ${fmt(checked.rps)} → ${pct(agent.rps / checked.rps)}`,
   );
-  if (agent.failures + baseline.failures > 0) ctx.report.notes.push(`${pair.key} ${routeLabel} c=${connections}: ${agent.failures} agent / ${baseline.failures} baseline non-2xx or errors`);
+  if (agent.failures + baseline.failures + checked.failures > 0) ctx.report.notes.push(`${pair.key} ${routeLabel} c=${connections}: ${agent.failures} agent / ${baseline.failures} baseline / ${checked.failures} checked-floor non-2xx or errors`);
   return row;
 }
 
@@ -116,8 +124,11 @@ export async function scenario1(ctx: Ctx, pairs: Pair[]): Promise<HttpRow[]> {
     `Median of ${ctx.cfg.rounds} rounds (${ctx.cfg.headlineSeconds} s at 50 connections, ${ctx.cfg.seconds} s otherwise), servers in rotating order,`,
     'after an unmeasured warm-up. Latencies from every response, in ms. "Server CPU" is user+system time of the',
     'server process over the run divided by the requests it answered (a load-independent cost per request). At 50 connections a',
-    'third server runs in the same rotation: the Koa floor (bench/koa-floor-server.js), a Koa app with one middleware sending',
-    'the same bytes, i.e. what Koa alone costs here; the agent cannot beat it without leaving Koa.',
+    'fourth server runs in the same rotation: the Koa floor (bench/koa-floor-server.js), a Koa app with one middleware sending',
+    'the same bytes, i.e. what Koa alone costs here; the agent cannot beat it without leaving Koa. In every row the **checked',
+    'floor** (bench/checked-floor-server.js) runs in the rotation too: bare node:http doing the checks every agent request must',
+    'do (Host allowlist, no proxy headers, origin-form target, bearer token hashed with SHA-256 and compared with timingSafeEqual)',
+    'and sending the same bytes; "Agent / checked floor" is what the agent costs beyond those checks.',
     '',
     ...table(HEADER, rows.map(rowCells)),
   );
@@ -126,6 +137,11 @@ export async function scenario1(ctx: Ctx, pairs: Pair[]): Promise<HttpRow[]> {
     const p99 = r.agent.p99 / r.baseline.p99;
     ctx.report.check(`S1 ${r.artifact} @50: req/s ≥ 85% of baseline`, `${pct(ratio)} (${fmt(r.agent.rps)} vs ${fmt(r.baseline.rps)})`, ratio >= 0.85);
     ctx.report.check(`S1 ${r.artifact} @50: p99 ≤ 1.3× baseline`, `${p99.toFixed(2)}× (${ms(r.agent.p99)} vs ${ms(r.baseline.p99)} ms)`, p99 <= 1.3);
+    ctx.report.check(
+      `S1 ${r.artifact} @50, reference: the checked floor (node:http with the same checks, same bytes)`,
+      `checked floor ${pct(r.checked.rps / r.baseline.rps)} of baseline req/s, p99 ${(r.checked.p99 / r.baseline.p99).toFixed(2)}×; agent ${pct(r.agent.rps / r.checked.rps)} of the checked floor, p99 ${(r.agent.p99 / r.checked.p99).toFixed(2)}×`,
+      null,
+    );
     if (r.koa) {
       ctx.report.check(
         `S1 ${r.artifact} @50, reference: the Koa floor (Koa, one middleware, same bytes)`,
@@ -154,6 +170,7 @@ export async function recordIdleAfterLoad(pairs: Pair[]): Promise<void> {
     p.rssAfterLoad = rssMb(p.agent.pid);
     p.baselineRssAfterLoad = rssMb(p.baseline.pid);
     p.koaRssAfterLoad = rssMb(p.koa.pid);
+    p.checkedRssAfterLoad = rssMb(p.checked.pid);
   }
 }
 
@@ -202,7 +219,7 @@ export async function scenario4(ctx: Ctx, pairs: Pair[]): Promise<void> {
       ),
       '',
       'References, idle after the same scenario 1–2 load (default node flags): ' +
-        pairs.map((p) => `${p.label}: bare node:http ${fmt(p.baselineRssAfterLoad ?? NaN, 1)} MB, Koa floor ${fmt(p.koaRssAfterLoad ?? NaN, 1)} MB`).join('; ') +
+        pairs.map((p) => `${p.label}: bare node:http ${fmt(p.baselineRssAfterLoad ?? NaN, 1)} MB, checked floor ${fmt(p.checkedRssAfterLoad ?? NaN, 1)} MB, Koa floor ${fmt(p.koaRssAfterLoad ?? NaN, 1)} MB`).join('; ') +
         '. The Koa floor is Koa alone sending pre-built bytes: what the required HTTP stack costs before any agent code.',
     );
     for (const [i, s] of subjects.entries()) {
@@ -212,6 +229,14 @@ export async function scenario4(ctx: Ctx, pairs: Pair[]): Promise<void> {
         `S4 RSS idle, ${s.label} ≤ ${s.limit} MB`,
         `${fmt(worstIdle, 1)} MB (ready ${fmt(s.ready, 1)}, after load ${fmt(s.afterLoad ?? NaN, 1)}, after soak ${fmt(idleAfterSoak[i], 1)}); tsc output: ${fmt(Math.max(subjects[i + pairs.length]?.ready ?? NaN, idleAfterSoak[i + pairs.length] ?? NaN), 1)} MB`,
         worstIdle <= s.limit,
+      );
+    }
+    for (const p of pairs) {
+      const ratio = (p.rssAfterLoad ?? NaN) / (p.baselineRssAfterLoad ?? NaN);
+      ctx.report.check(
+        `#20 RSS after the standard (scenario 1–2) load, ${p.label}, ≤ 1.1× bare node:http after the same load`,
+        `${ratio.toFixed(2)}× (${fmt(p.rssAfterLoad ?? NaN, 1)} vs ${fmt(p.baselineRssAfterLoad ?? NaN, 1)} MB; checked floor ${fmt(p.checkedRssAfterLoad ?? NaN, 1)} MB)`,
+        ratio <= 1.1,
       );
     }
     if (loads.some((l) => l.non2xx + l.errors > 0)) ctx.report.notes.push(`soak: ${loads.map((l) => l.non2xx + l.errors).join(' / ')} non-2xx or errors`);

@@ -232,6 +232,14 @@ describe('Dockerfile', () => {
   const runtime = instructions.slice(stageStarts.at(-1));
   const RUNTIME_IMAGE = 'gcr.io/distroless/nodejs20-debian12:nonroot';
   const nodeOptions = (stage: typeof runtime) => stage.filter((i) => i.op === 'ENV' && i.args.startsWith('NODE_OPTIONS=')).map((i) => i.args);
+  const unquote = (value: string) => value.replace(/^"(.*)"$/, '$1');
+
+  it('runs with the sidecar heap settings, the same as the systemd unit', () => {
+    const image = unquote(nodeOptions(runtime)[0].slice('NODE_OPTIONS='.length));
+    expect(image.split(' ')).toEqual(['--max-semi-space-size=2', '--v8-pool-size=1']);
+    const unit = read('deploy/systemd/clef-agent.service').match(/^Environment="NODE_OPTIONS=(.*)"$/m)?.[1];
+    expect(unit).toBe(image);
+  });
 
   it('is multi-stage: npm ci and the esbuild bundle in the build stage', () => {
     expect(stageStarts).toHaveLength(3);
@@ -281,7 +289,7 @@ describe('Dockerfile', () => {
       // As in the Dockerfile, with this machine's node in place of /nodejs/bin/node.
       const bin = path.join(dir, 'bin/clef-agent');
       const lib = path.join(dir, 'lib/clef-agent');
-      const imageNodeOptions = nodeOptions(runtime)[0].slice('NODE_OPTIONS='.length);
+      const imageNodeOptions = unquote(nodeOptions(runtime)[0].slice('NODE_OPTIONS='.length));
       execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js'), bin, process.execPath, '--lib', lib], { stdio: 'pipe' });
       execFileSync(process.execPath, [path.join(ROOT, 'scripts/train-code-cache.js'), bin], { env: { PATH: process.env.PATH, NODE_OPTIONS: imageNodeOptions }, stdio: 'pipe' });
       expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe(`#!${process.execPath}`);

@@ -130,6 +130,8 @@ export interface StartOptions {
   cwd?: string;
   /** Script node runs (default dist/app/main.js), e.g. a bundle's launcher. */
   entry?: string;
+  /** node options before the script, e.g. `--snapshot-blob <blob>`. */
+  nodeArgs?: string[];
 }
 
 const running = new Set<AgentProcess>();
@@ -142,7 +144,7 @@ export async function startAgent(options: StartOptions): Promise<AgentProcess> {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, [options.entry ?? AGENT_MAIN, ...(options.args ?? [])], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? AGENT_MAIN, ...(options.args ?? [])], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const agent = new AgentProcess(child, port, token);
   running.add(agent);
   void agent.exited.then(() => running.delete(agent));
@@ -156,8 +158,8 @@ export async function stopAllAgents(): Promise<void> {
 }
 
 /** Runs the agent to completion (config errors, --help) and collects its output. */
-export async function runAgentToExit(env: Record<string, string | undefined>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const agent = await startAgent({ env, args, waitListening: false });
+export async function runAgentToExit(env: Record<string, string | undefined>, args: string[] = [], start: Pick<StartOptions, 'entry' | 'nodeArgs'> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const agent = await startAgent({ ...start, env, args, waitListening: false });
   const code = await agent.exited;
   return { code, stdout: agent.stdout, stderr: agent.stderr };
 }

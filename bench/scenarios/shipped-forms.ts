@@ -1,0 +1,136 @@
+/**
+ * Scenario 3c (issue 20): every shipped form, spawn → first 200 from /v1/ready, next to a
+ * bare node:http process in the same interleaved run (ratios, not absolute times), with
+ * RSS and main-thread CPU time at ready; and the Lambda extension's INIT against the
+ * Extensions API fake (process start → /extension/register → INIT done (first event/next)
+ * → first artifact served after the INVOKE).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FakeLambdaApi } from '../../test/support/fakes/lambda-api';
+import { agentEnv, AUTH } from '../lib/agents';
+import type { ShippedForms } from '../lib/bundles';
+import { BASELINE_SERVER, IMAGE_NODE_ARGS, OUT_DIR, SMALL_ARTIFACT } from '../lib/config';
+import type { Ctx } from '../lib/context';
+import { median } from '../lib/load';
+import { freePort, httpGet, rssMb, sleep } from '../lib/proc';
+import { fmt, ms, table } from '../lib/report';
+
+interface Form {
+  key: string;
+  label: string;
+  command: string;
+  args: string[];
+  agent: boolean;
+}
+interface Sample {
+  ready: number;
+  rss: number;
+  cpu: number;
+}
+
+/** Main-thread CPU time (ms) from /proc/<pid>/schedstat (ns resolution, unlike /proc/<pid>/stat's ticks). */
+const cpuMsOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+async function coldOnce(form: Form): Promise<Sample> {
+  const port = await freePort();
+  const env = form.agent ? agentEnv(port, { name: form.key, source: SMALL_ARTIFACT }) : { PATH: process.env.PATH ?? '' };
+  const t0 = performance.now();
+  const child = spawn(form.command, [...form.args, ...(form.agent ? ['run'] : [path.join(OUT_DIR, 'baseline-ready.json'), String(port)])], { env, stdio: 'ignore' });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${form.key} exited with ${child.exitCode}`);
+      const status = await httpGet(port, '/v1/ready', {}, 2_000).then((r) => r.status, () => 0);
+      if (status === 200) return { ready: performance.now() - t0, rss: rssMb(child.pid!), cpu: cpuMsOf(child.pid!) };
+      if (performance.now() - t0 > 30_000) throw new Error(`${form.key}: not ready after 30 s`);
+      await sleep(2);
+    }
+  } finally {
+    await stop(child);
+  }
+}
+
+interface LambdaSample {
+  register: number;
+  initDone: number;
+  served: number;
+}
+
+async function lambdaOnce(launcher: string): Promise<LambdaSample> {
+  const api = await FakeLambdaApi.start();
+  const port = await freePort();
+  const env = { ...agentEnv(port, { name: 'lambda', source: SMALL_ARTIFACT }), AWS_LAMBDA_RUNTIME_API: api.runtimeApi };
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [launcher, 'run'], { env, stdio: 'ignore' });
+  try {
+    await api.waitFor('register', 1);
+    const register = performance.now() - t0;
+    await api.waitFor('next', 1);
+    const initDone = performance.now() - t0;
+    api.invoke();
+    for (;;) {
+      if ((await httpGet(port, '/v1/secrets', AUTH, 2_000).then((r) => r.status, () => 0)) === 200) break;
+      await sleep(1);
+    }
+    return { register, initDone, served: performance.now() - t0 };
+  } finally {
+    api.shutdown();
+    await stop(child);
+    await api.close();
+  }
+}
+
+export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<void> {
+  writeFileSync(path.join(OUT_DIR, 'baseline-ready.json'), JSON.stringify([{ path: '/v1/ready', status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: Buffer.from('{"ready":true}').toString('base64') }]));
+  const flags = IMAGE_NODE_ARGS.join(' ');
+  const forms: Form[] = [
+    { key: 'node', label: 'bare node:http process (floor)', command: process.execPath, args: [BASELINE_SERVER], agent: false },
+    { key: 'npm', label: 'npm `bin` / Lambda layer: the bundle\'s launcher, no code cache (default flags)', command: process.execPath, args: [shipped.npm], agent: true },
+    { key: 'image', label: `container image: launcher + trained code cache, \`${flags}\``, command: process.execPath, args: [...IMAGE_NODE_ARGS, shipped.image], agent: true },
+    ...(shipped.snapshot ? [{ key: 'snapshot', label: `opt-in V8 startup snapshot (not shipped): \`node ${flags} --snapshot-blob agent.blob\``, command: process.execPath, args: [...IMAGE_NODE_ARGS, '--snapshot-blob', shipped.snapshot.blob, shipped.snapshot.launcher], agent: true }] : []),
+    ...(shipped.sea ? [{ key: 'sea', label: 'SEA binary (`npm run build:binary`, embedded code cache, default flags)', command: shipped.sea, args: [], agent: true }] : []),
+  ];
+  const samples = new Map<string, Sample[]>(forms.map((f) => [f.key, []]));
+  for (const f of forms) await coldOnce(f); // unmeasured: page cache
+  for (let i = 0; i < ctx.cfg.coldRuns; i++) for (const f of forms) samples.get(f.key)!.push(await coldOnce(f));
+  const med = (key: string, field: keyof Sample) => median(samples.get(key)!.map((s) => s[field]));
+  const rows = forms.map((f) => [f.label, ms(med(f.key, 'ready')), `${(med(f.key, 'ready') / med('node', 'ready')).toFixed(2)}×`, ms(med(f.key, 'cpu')), `${(med(f.key, 'cpu') / med('node', 'cpu')).toFixed(2)}×`, fmt(med(f.key, 'rss'), 1), `${(med(f.key, 'rss') / med('node', 'rss')).toFixed(2)}×`]);
+
+  const lambda: LambdaSample[] = [];
+  await lambdaOnce(shipped.npm);
+  for (let i = 0; i < Math.max(3, Math.round(ctx.cfg.coldRuns / 2)); i++) lambda.push(await lambdaOnce(shipped.npm));
+  const lm = (field: keyof LambdaSample) => median(lambda.map((s) => s[field]));
+
+  const lines = ctx.report.section('3c. Shipped forms against the bare node process (issue 20)');
+  lines.push(
+    `${ctx.cfg.coldRuns} runs each, interleaved, after one unmeasured run; small artifact from a file. "CPU" is the main thread's`,
+    'CPU time at the first 200 (/proc/<pid>/schedstat): less sensitive to other load on the machine than wall time. Ratios are',
+    'to the bare node:http process of the same run (the goal: ready ≤ 2×, RSS at ready ≤ 1.2×).',
+    '',
+    ...table(['Form', 'Median to ready, ms', 'vs bare', 'CPU at ready, ms', 'vs bare', 'RSS at ready, MB', 'vs bare'], rows),
+    '',
+    `Lambda extension INIT against the Extensions API fake (test/support/fakes/lambda-api.ts), the layer's bundle run as`,
+    `\`node /opt/clef-agent/clef-agent.js run\` does, median of ${lambda.length}: /extension/register received ${ms(lm('register'))} ms after spawn, INIT done`,
+    `(first /event/next, after the first load) ${ms(lm('initDone'))} ms, first artifact served after the INVOKE ${ms(lm('served'))} ms. Issue 20 changed`,
+    'nothing this form runs (no code cache or snapshot can ship in a layer: the Lambda runtime\'s node is not the build machine\'s),',
+    'so this is both the before and the after.',
+  );
+  for (const f of forms.filter((x) => x.agent)) {
+    const ready = med(f.key, 'ready') / med('node', 'ready');
+    const rss = med(f.key, 'rss') / med('node', 'rss');
+    ctx.report.check(`#20 ${f.key}: spawn → ready ≤ 2× bare node (same run)`, `${ready.toFixed(2)}× (${ms(med(f.key, 'ready'))} vs ${ms(med('node', 'ready'))} ms; CPU ${ms(med(f.key, 'cpu'))} vs ${ms(med('node', 'cpu'))} ms)`, ready <= 2);
+    ctx.report.check(`#20 ${f.key}: RSS at ready ≤ 1.2× bare node`, `${rss.toFixed(2)}× (${fmt(med(f.key, 'rss'), 1)} vs ${fmt(med('node', 'rss'), 1)} MB)`, rss <= 1.2);
+  }
+  ctx.report.check('#20 Lambda extension INIT (spawn → register → first next; → first artifact served)', `${ms(lm('register'))} → ${ms(lm('initDone'))}; ${ms(lm('served'))} ms`, null);
+}

@@ -15,4 +15,6 @@ export const AppTypes = {
   AgeDecryptor: Symbol.for('clef-agent.AgeDecryptor'),
   TelemetryBuffer: Symbol.for('clef-agent.TelemetryBuffer'),
   FleetCache: Symbol.for('clef-agent.FleetCache'),
+  /** Envelope provider → Decryptor factory supplied by an embedder (createAgent), beside the built-in ones. */
+  ExtraEnvelopeDecryptors: Symbol.for('clef-agent.ExtraEnvelopeDecryptors'),
 } as const;

@@ -34,6 +34,8 @@ function buildSource(config: AgentConfig): ArtifactSource {
       return new HttpSource({ url: s.url, ...limits });
     case 'vcs':
       return vcsSource(s, limits);
+    case 'custom':
+      throw new ConfigError('CLEF_AGENT_SOURCE', 'is not set and no source adapter was supplied');
   }
 }
 

@@ -11,10 +11,19 @@
  */
 import 'reflect-metadata';
 
-export { createAgent, loadConfigFromEnv, type Agent, type AgentAddress, type AgentOptions } from './app/library/create-agent';
+export {
+  createAgent,
+  loadConfigFromEnv,
+  type Agent,
+  type AgentAddress,
+  type AgentOptions,
+  type AgentSettings,
+  type LoadSettingsOptions,
+} from './app/library/create-agent';
 export type { AdapterOverrides } from './app/modules/overrides-module';
-export type { AgentConfig, SourceConfig, ExecConfig, ExecOnRotate } from './app/config/agent-config';
-export type { LoadConfigOptions } from './app/config/load-config';
+// The ports, as types (the service identifiers and everything else are in clef-agent/ports).
+export type { ArtifactCache, ArtifactSource, Clock, Decryptor, FleetLease, Hasher, SignatureVerifier, Telemetry } from './domain/ports';
+export type { DecryptorFactory } from './adapters/crypto/decryptor-router';
 export { ConfigError } from './app/config/config-error';
 export { AgentError, ErrorCodes, isAgentError, type AgentErrorOptions, type ErrorCode } from './domain/errors';
 export type { HealthReport, LastError, NotReadyReason } from './domain/inbound';

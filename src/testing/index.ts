@@ -36,6 +36,6 @@ export { MemoryDecryptor, memorySeal, type MemoryDecryptorOptions } from '../ada
 export { MemorySignatureVerifier, type MemorySignatureVerifierOptions } from '../adapters/memory/memory-signature-verifier';
 export { MemoryArtifactCache } from '../adapters/memory/memory-cache';
 export { MemoryLease } from '../adapters/memory/memory-lease';
-export { MemoryTelemetry } from '../adapters/memory/memory-telemetry';
+export { MemoryTelemetry, type EventOf } from '../adapters/memory/memory-telemetry';
 export { FakeClock, FAKE_CLOCK_START } from '../adapters/memory/fake-clock';
 export { NodeHasher } from '../adapters/crypto/node-hasher';

@@ -1,7 +1,7 @@
 import type { HealthReport } from '../../domain/inbound';
 import { announceToken, warnIfUnauthenticated } from '../commands/run';
 import type { AgentConfig } from '../config/agent-config';
-import { loadConfig, type LoadConfigOptions } from '../config/load-config';
+import { loadConfig } from '../config/load-config';
 import { createContainer } from '../container';
 import { AgentRuntime } from '../lifecycle/agent-runtime';
 import type { AdapterOverrides } from '../modules/overrides-module';
@@ -31,7 +31,7 @@ export interface AgentOptions {
    */
   env?: Readonly<Record<string, string | undefined>>;
   /** Settings already read by {@link loadConfigFromEnv} (then `env` is not read). */
-  config?: AgentConfig;
+  settings?: AgentSettings;
   /** Adapters replacing what the settings would select, port by port. */
   adapters?: AdapterOverrides;
 }
@@ -61,7 +61,9 @@ export interface Agent {
  */
 export async function createAgent(options: AgentOptions = {}): Promise<Agent> {
   const adapters = options.adapters ?? {};
-  const config = options.config ?? (await loadConfigFromEnv(options.env, { customSource: adapters.source !== undefined }));
+  const settings = options.settings ?? (await loadConfigFromEnv(options.env, { customSource: adapters.source !== undefined }));
+  const config = loaded.get(settings);
+  if (config === undefined) throw new TypeError('settings must come from loadConfigFromEnv()');
   const runtime = new AgentRuntime(await createContainer(config, adapters));
   return new EmbeddedAgent(runtime, config);
 }
@@ -105,11 +107,39 @@ class EmbeddedAgent implements Agent {
 }
 
 /**
- * Reads the settings from an environment (default `process.env`) as the command does:
- * the parsed configuration, or a {@link ConfigError}. Secret values are in the result:
- * keep it in memory.
+ * Settings read and checked by {@link loadConfigFromEnv}, for {@link createAgent}. Only a
+ * few harmless facts are visible; the rest (token, keys) stays inside the package.
  * @public
  */
-export function loadConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadConfigOptions = {}): Promise<AgentConfig> {
-  return loadConfig(env as NodeJS.ProcessEnv, options);
+export interface AgentSettings {
+  readonly mode: 'cached' | 'jit';
+  /** `file`, `http`, `vcs`, or `custom` when the source adapter is supplied. */
+  readonly sourceKind: string;
+  /** The TCP port (CLEF_AGENT_PORT), when TCP is on. */
+  readonly port: number | undefined;
+  readonly socket: string | undefined;
+}
+
+/**
+ * Options of {@link loadConfigFromEnv}.
+ * @public
+ */
+export interface LoadSettingsOptions {
+  /** The source adapter will be supplied: CLEF_AGENT_SOURCE / CLEF_AGENT_VCS_* must then be unset. */
+  customSource?: boolean;
+}
+
+/** The parsed configuration behind each AgentSettings handed out. */
+const loaded = new WeakMap<AgentSettings, AgentConfig>();
+
+/**
+ * Reads the settings from an environment (default `process.env`) exactly as the command
+ * does: the checked settings, or a {@link ConfigError} (one line naming the variable).
+ * @public
+ */
+export async function loadConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadSettingsOptions = {}): Promise<AgentSettings> {
+  const config = await loadConfig(env as NodeJS.ProcessEnv, options);
+  const settings: AgentSettings = Object.freeze({ mode: config.mode, sourceKind: config.source.kind, port: config.tcp ? config.port : undefined, socket: config.socket?.path });
+  loaded.set(settings, config);
+  return settings;
 }

@@ -80,7 +80,7 @@ test('the declarations type-check an adapter, a node:test runner and createAgent
   const r = await exec(NODE, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: consumer });
   expect(r.stdout + r.stderr).toBe('');
   expect(r.code).toBe(0);
-});
+}, 120_000);
 
 test('createAgent serves a reference vector through an overridden source', async () => {
   const r = await inConsumer(['serve.mjs', vectorPath('a-age-basic'), AGE_KEY_FILE, String(await freePort())]);
@@ -146,7 +146,7 @@ describe('the contract suites from clef-agent/testing', () => {
     expect(good).toEqual({ code: 0, passed: SUITE_CASES, failed: [] });
     expect(bad.code).not.toBe(0);
     expect(bad.failed).toEqual(EXPECTED_FAILURES);
-  });
+  }, 120_000);
 });
 
 test('examples/source-gcs passes its own tests (node:test) on the packed package', async () => {
@@ -155,4 +155,4 @@ test('examples/source-gcs passes its own tests (node:test) on the packed package
   expect(r.stdout).toMatch(/^# fail 0$/m);
   expect(r.stdout).toMatch(/^# pass 16$/m);
   expect(r.code).toBe(0);
-});
+}, 120_000);

@@ -9,15 +9,17 @@ import { httpModule } from './modules/http-module';
 import { metricsModule } from './modules/metrics-module';
 import { sourceModule } from './modules/source-module';
 import { telemetryModule } from './modules/telemetry-module';
+import { type AdapterOverrides, overridesModule } from './modules/overrides-module';
 import { AppTypes } from './types';
 
 /**
  * The single composition root: one ContainerModule per area, bound to the adapters the
  * configuration selects. Nothing else in the codebase constructs adapters for the agent.
+ * An embedder's adapters (createAgent) are rebound over those bindings, last.
  */
-export async function createContainer(config: AgentConfig): Promise<Container> {
+export async function createContainer(config: AgentConfig, overrides: AdapterOverrides = {}): Promise<Container> {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AppTypes.Config).toConstantValue(config);
-  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule, filesModule(config), metricsModule(config));
+  await container.load(telemetryModule(config), cryptoModule, sourceModule, cacheModule(config), coreModule, httpModule, filesModule(config), metricsModule(config), overridesModule(overrides));
   return container;
 }

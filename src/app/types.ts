@@ -19,4 +19,6 @@ export const AppTypes = {
   FilesPublisher: Symbol.for('clef-agent.FilesPublisher'),
   /** Where the fleet tier is (RedisEndpoint); SIGHUP swaps its settings. */
   RedisEndpoint: Symbol.for('clef-agent.RedisEndpoint'),
+  /** Envelope provider → Decryptor factory supplied by an embedder (createAgent), beside the built-in ones. */
+  ExtraEnvelopeDecryptors: Symbol.for('clef-agent.ExtraEnvelopeDecryptors'),
 } as const;

@@ -16,7 +16,9 @@ export type SourceConfig =
       environment: string;
       ref?: string;
       apiUrl?: string;
-    };
+    }
+  /** An ArtifactSource adapter supplied by an embedder (`createAgent({ adapters: { source } })`). */
+  | { kind: 'custom' };
 
 import type { ResolvedOtlpConfig } from '../../adapters/telemetry/otlp-config';
 import type { ScopedTokenEntry } from '../../adapters/http/scoped-token-authenticator';

@@ -21,10 +21,15 @@ import { isS3Source, s3SourceConfig } from './s3-config';
 import { kmsConfig } from './kms-config';
 import { DEFAULT_MAX_CONNECTIONS, metricsListenConfig } from './metrics-config';
 
+export interface LoadConfigOptions {
+  /** The embedder supplies the ArtifactSource adapter: CLEF_AGENT_SOURCE / _VCS_* must then be unset. */
+  customSource?: boolean;
+}
+
 /** Parses the environment into an AgentConfig, or throws the first ConfigError. */
-export async function loadConfig(raw: NodeJS.ProcessEnv): Promise<AgentConfig> {
+export async function loadConfig(raw: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Promise<AgentConfig> {
   const env = parseEnv(raw);
-  const source = sourceConfig(env, raw);
+  const source = options.customSource ? customSourceConfig(env) : sourceConfig(env, raw);
   const ttlSeconds = env.CLEF_AGENT_CACHE_TTL ?? DEFAULT_TTL_SECONDS;
   const { ageIdentities, ageKeyFile } = await ageConfig(env);
   const { verifyKeys, verifyKeyFile } = await verifyConfig(env);
@@ -75,6 +80,13 @@ function parseEnv(raw: NodeJS.ProcessEnv): Env {
 }
 
 const VCS_VARIABLES = ['PROVIDER', 'REPO', 'TOKEN', 'IDENTITY', 'ENVIRONMENT'] as const;
+
+/** Two sources would be ambiguous: the supplied adapter is the only one. */
+function customSourceConfig(env: Env): SourceConfig {
+  const set = env.CLEF_AGENT_SOURCE !== undefined ? 'CLEF_AGENT_SOURCE' : VCS_VARIABLES.map((v) => `CLEF_AGENT_VCS_${v}` as const).find((v) => env[v] !== undefined);
+  if (set !== undefined) throw new ConfigError(set, 'must not be set when a source adapter is supplied: the adapter is the source');
+  return { kind: 'custom' };
+}
 
 function sourceConfig(env: Env, raw: NodeJS.ProcessEnv): SourceConfig {
   const vcsSet = VCS_VARIABLES.filter((v) => env[`CLEF_AGENT_VCS_${v}`] !== undefined);

@@ -49,6 +49,8 @@ function buildSource(config: AgentConfig, logger?: pino.Logger): ArtifactSource 
       });
     case 'vcs':
       return vcsSource(s, limits);
+    case 'custom':
+      throw new ConfigError('CLEF_AGENT_SOURCE', 'is not set and no source adapter was supplied');
   }
 }
 

@@ -1,0 +1,2 @@
+'use strict';
+require('./suites.cjs').register(require('node:test'), process.env.BROKEN === '1');

@@ -8,5 +8,6 @@
  */
 export * from './domain/ports';
 export type { Envelope, PackedArtifact, SignatureAlgorithm } from './domain/artifact/types';
+export type { RenderedOutput } from './domain/files/render';
 export { AgentError, ErrorCodes, isAgentError, type AgentErrorOptions, type ErrorCode } from './domain/errors';
 export type { DecryptorFactory } from './adapters/crypto/decryptor-router';

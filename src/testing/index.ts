@@ -28,6 +28,7 @@ export { testFleetLease, type FleetLeaseHarness } from './fleet-lease';
 export { testTelemetry, sampleEvents, type TelemetryHarness } from './telemetry';
 export { testClock, type ClockHarness } from './clock';
 export { testHasher } from './hasher';
+export { testSecretsSink, type SecretsSinkHarness } from './secrets-sink';
 
 // The in-memory reference adapters: what the suites are first proven against, and
 // stand-ins for the ports an adapter author is not replacing.
@@ -38,4 +39,5 @@ export { MemoryArtifactCache } from '../adapters/memory/memory-cache';
 export { MemoryLease } from '../adapters/memory/memory-lease';
 export { MemoryTelemetry, type EventOf } from '../adapters/memory/memory-telemetry';
 export { FakeClock, FAKE_CLOCK_START } from '../adapters/memory/fake-clock';
+export { MemorySecretsSink, type MemorySecretsSinkOptions } from '../adapters/memory/memory-secrets-sink';
 export { NodeHasher } from '../adapters/crypto/node-hasher';

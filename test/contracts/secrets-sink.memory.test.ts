@@ -28,6 +28,9 @@ describe('MemorySecretsSink', () => {
     await expect(sink.publish('r2', [{ path: FILE, kind: 'file', content: 'two' }, { path: '/elsewhere', kind: 'file', content: 'x' }])).rejects.toMatchObject({ code: 'files_write_failed' });
     await expect(sink.publish('r2', [{ path: FILE, kind: 'directory', files: [['A', 'a']] }])).rejects.toMatchObject({ code: 'files_write_failed' });
     expect(sink.read(FILE)).toBe('one');
+    expect(sink.revision).toBe('r1');
+    await sink.withdraw();
+    expect(sink.revision).toBeUndefined();
   });
 
   it('accepts any path without targets, and refuses a directory naming a file twice', async () => {

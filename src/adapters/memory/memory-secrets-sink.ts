@@ -44,12 +44,14 @@ export class MemorySecretsSink implements SecretsSink {
   private readonly targets?: Map<string, 'file' | 'directory'>;
   /** Paths whose prepare fails, as a directory in the way of a file output makes the file sink fail (`files_unsafe_path`). */
   readonly unwritable = new Set<string>();
+  private published: string | undefined;
 
   constructor(options: MemorySecretsSinkOptions = {}) {
     if (options.targets) this.targets = new Map(options.targets.map((t) => [t.path, t.kind]));
   }
 
-  async publish(_revision: string, outputs: readonly RenderedOutput[]): Promise<PublishResult> {
+  /** Prepares every output, then swaps the changed ones in together. */
+  async publish(revision: string, outputs: readonly RenderedOutput[]): Promise<PublishResult> {
     const prepared: Array<[string, Held]> = [];
     for (const out of outputs) {
       const kind = this.targets?.get(out.path);
@@ -60,16 +62,24 @@ export class MemorySecretsSink implements SecretsSink {
     }
     // Commit: one synchronous step.
     for (const [path, next] of prepared) this.held.set(path, next);
+    this.published = revision;
     return { changed: prepared.map(([path]) => path) };
   }
 
+  /** Removes every output held; returns their paths. */
   async withdraw(): Promise<string[]> {
     const removed = [...this.held.keys()];
     this.held.clear();
+    this.published = undefined;
     return removed;
   }
 
   async close(): Promise<void> {}
+
+  /** The revision of the last publish that succeeded (undefined before one, and after withdraw). */
+  get revision(): string | undefined {
+    return this.published;
+  }
 
   /** What a reader of the file output `path` sees; undefined when there is none. */
   read(path: string): string | undefined {

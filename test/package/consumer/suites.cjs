@@ -76,6 +76,15 @@ class UncancellableClock extends t.FakeClock {
   }
 }
 
+/** Publishes a set one output at a time: a failure part-way leaves the earlier ones changed. */
+class PiecemealSink extends t.MemorySecretsSink {
+  async publish(revision, outputs) {
+    const changed = [];
+    for (const output of outputs) changed.push(...(await super.publish(revision, [output])).changed);
+    return { changed };
+  }
+}
+
 /** Hashes Latin-1 instead of UTF-8. */
 const latin1Hasher = { sha256Hex: (text) => createHash('sha256').update(text, 'latin1').digest('hex') };
 
@@ -129,6 +138,20 @@ function register(runner, broken) {
   });
 
   t.testHasher(runner, name, () => (broken ? latin1Hasher : new t.NodeHasher()));
+
+  t.testSecretsSink(runner, name, async () => {
+    const [file, directory] = ['/run/secrets/app.env', '/run/secrets/dir'];
+    const sink = broken ? new PiecemealSink() : new t.MemorySecretsSink();
+    return {
+      sink,
+      file,
+      directory,
+      read: async (p) => sink.read(p),
+      list: async (d) => sink.list(d),
+      breakFile: async () => void sink.unwritable.add(file),
+      close: () => sink.close(),
+    };
+  });
 }
 
 module.exports = { register };

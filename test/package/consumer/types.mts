@@ -2,8 +2,8 @@
 // enough to write, prove and plug in an adapter.
 import * as nodeTest from 'node:test';
 import { createAgent, ConfigError, type AdapterOverrides, type Agent, type HealthReport } from 'clef-agent';
-import { AgentError, ArtifactSource, type FetchRequest, type FetchResult, type SourceCapabilities } from 'clef-agent/ports';
-import { testArtifactSource, MemoryTelemetry, type SourceHarness, type TestRunner } from 'clef-agent/testing';
+import { AgentError, ArtifactSource, type FetchRequest, type FetchResult, type PublishResult, type RenderedOutput, type SecretsSink, type SourceCapabilities } from 'clef-agent/ports';
+import { testArtifactSource, testSecretsSink, MemorySecretsSink, MemoryTelemetry, type SecretsSinkHarness, type SourceHarness, type TestRunner } from 'clef-agent/testing';
 
 class StaticSource implements ArtifactSource {
   readonly type = 'static';
@@ -28,6 +28,35 @@ testArtifactSource(runner, 'static', async (): Promise<SourceHarness> => {
   const source = new StaticSource(undefined);
   return { source, publish: async (d) => source.set(d), makeMissing: async () => source.set(undefined), close: async () => undefined };
 }, []);
+
+// A sink that counts what it publishes, over the reference sink, proven by the sink suite.
+class CountingSink implements SecretsSink {
+  published = 0;
+  constructor(private readonly inner: MemorySecretsSink) {}
+  async publish(revision: string, outputs: readonly RenderedOutput[]): Promise<PublishResult> {
+    const result = await this.inner.publish(revision, outputs);
+    this.published += result.changed.length;
+    return result;
+  }
+  withdraw(): Promise<string[]> {
+    return this.inner.withdraw();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+testSecretsSink(runner, 'counting', async (): Promise<SecretsSinkHarness> => {
+  const inner = new MemorySecretsSink();
+  return {
+    sink: new CountingSink(inner),
+    file: '/run/app.env',
+    directory: '/run/dir',
+    read: async (p) => inner.read(p),
+    list: async (d) => inner.list(d),
+    breakFile: async () => void inner.unwritable.add('/run/app.env'),
+    close: () => inner.close(),
+  };
+});
 
 export async function start(): Promise<HealthReport> {
   const adapters: AdapterOverrides = { source: new StaticSource('{}'), telemetry: new MemoryTelemetry() };

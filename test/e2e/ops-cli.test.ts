@@ -5,11 +5,12 @@
  * (serving from the disk cache during an outage), not-ready and unreachable agents.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArtifactServer } from '../support/fakes/artifact-server';
 import { packAge } from '../support/pack';
+import { hasCachedEntry } from '../support/cache-dir';
 import { AGE_KEY_FILE, VECTORS_DIR, vectorPath, allVectorSecretValues } from '../support/vectors';
 import { AGENT_MAIN, freePort, runAgentToExit, startAgent, stopAllAgents } from '../support/agent-process';
 
@@ -110,7 +111,7 @@ describe('status', () => {
       const first = await startAgent({ env });
       await first.waitReady();
       // The cache entry is written after the swap: wait for it before stopping.
-      await first.waitFor('/v1/health', () => existsSync(cacheDir) && readdirSync(cacheDir).length > 0);
+      await first.waitFor('/v1/health', () => hasCachedEntry(cacheDir));
       await first.stop();
       server.http.fault = { kind: 'status', status: 503 };
       const agent = await startAgent({ env });

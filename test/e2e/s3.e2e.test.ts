@@ -8,7 +8,8 @@
  *     for *.amazonaws.com to the fake, whose certificate the child trusts through
  *     NODE_EXTRA_CA_CERTS. The product has no switch for this.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hasCachedEntry } from '../support/cache-dir';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AMAZONAWS_TLS } from '../support/fakes/amazonaws-tls';
@@ -67,10 +68,6 @@ function viaAmazonaws(): Record<string, string> {
 }
 
 /** Files under the cache directory (it writes one entry per source). */
-function cacheFiles(root: string): string[] {
-  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
-}
-
 const health = async (a: AgentProcess) => (await a.get('/v1/health')).json<Health>();
 
 function expectNoCredentialIn(agent: AgentProcess, h: Health): void {
@@ -138,7 +135,7 @@ it('restarted during an S3 outage (SlowDown), it becomes ready from the disk cac
   const first = await startAgent({ env: vars });
   await first.waitReady();
   // The entry is written after the swap (atomically, via a temp file): wait for it.
-  await first.waitFor('/v1/health', () => cacheFiles(cache).some((f) => !f.includes('.tmp')));
+  await first.waitFor('/v1/health', () => hasCachedEntry(cache));
   await first.stop();
   s3.fault = { kind: 'error', status: 503, code: 'SlowDown', headers: { 'retry-after': '1' } };
   const agent = await startAgent({ env: vars });

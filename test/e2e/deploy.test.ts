@@ -140,7 +140,7 @@ describe('Prometheus alerting rules', () => {
     const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
     const used = new Set(read('deploy/prometheus/clef-agent-alerts.yaml').match(/\bclef_agent_[a-z_]+/g));
-    const known = ['clef_agent_ready', 'clef_agent_refresh_last_success_timestamp_seconds', 'clef_agent_poll_interval_seconds', 'clef_agent_artifact_expires_in_seconds', 'clef_agent_refresh_errors_total', 'clef_agent_serving_status', 'clef_agent_kms_calls_total'];
+    const known = ['clef_agent_ready', 'clef_agent_refresh_last_success_timestamp_seconds', 'clef_agent_poll_interval_seconds', 'clef_agent_artifact_expires_in_seconds', 'clef_agent_refresh_errors_total', 'clef_agent_serving_status', 'clef_agent_kms_calls_total', 'clef_agent_file_renders_total', 'clef_agent_file_actions_total'];
     expect([...used].sort()).toEqual(known.sort());
   });
 });

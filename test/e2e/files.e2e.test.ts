@@ -13,6 +13,7 @@ import { ArtifactServer } from '../support/fakes/artifact-server';
 import { packAge, revocationMarker } from '../support/pack';
 import { AGE_KEY_FILE, allVectorSecretValues, loadExpect, VECTORS_DIR, vectorPath } from '../support/vectors';
 import { runAgentToExit, startAgent, stopAllAgents, type AgentProcess } from '../support/agent-process';
+import { actionCommand, actionRuns as loggedRuns } from '../support/files/on-change';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/files');
 const SUPPORT = path.resolve(__dirname, '../support/files');
@@ -187,11 +188,11 @@ outputs:
   });
 
   const actionLog = () => path.join(dir, 'actions.log');
-  const actionRuns = () => (existsSync(actionLog()) ? readFileSync(actionLog(), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string> }) : []);
+  const actionRuns = () => loggedRuns(actionLog());
   const valueOf = (file: string) => readFileSync(path.join(dir, 'out', file), 'utf8');
 
   it('rotates under a concurrent reader without a mix, a tear or a gap; unchanged polls touch nothing', async () => {
-    const onChange = `{ command: ["${process.execPath}", "${SUPPORT}/action.js", "${actionLog()}"], settle: 0s, splay: 200ms, backoff: 20ms }`;
+    const onChange = `{ command: ${actionCommand(actionLog())}, settle: 0s, splay: 200ms, backoff: 20ms }`;
     const agent = await startAgent({ env: runEnv(filesYaml(onChange)) });
     await until(() => existsSync(path.join(dir, 'out/dir/app__Z')) && actionRuns().length === 1, 'the first render and its action', agent);
 
@@ -255,7 +256,7 @@ outputs:
   }, 60_000);
 
   it('retries a failing action with backoff until it succeeds', async () => {
-    const onChange = `{ command: ["${process.execPath}", "${SUPPORT}/action.js", "${actionLog()}", "fail-once"], settle: 10ms, backoff: 30ms }`;
+    const onChange = `{ command: ${actionCommand(actionLog(), 'fail-once')}, settle: 10ms, backoff: 30ms }`;
     const agent = await startAgent({ env: runEnv(filesYaml(onChange)) });
     await agent.waitForLog((l) => l.event === 'files.action_ok');
     expect(actionRuns()).toHaveLength(1);

@@ -5,7 +5,7 @@
  * layouts keep working, and reloads apply the same rule.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AGE_KEY_FILE, vectorPath, vectorVerifyKey } from '../support/vectors';
@@ -36,8 +36,8 @@ function plantedByNobody(name: string, content: string): string {
   return p;
 }
 
-async function expectRefused(env: Record<string, string | undefined>, variable: string, file: string): Promise<string> {
-  const r = await runAgentToExit({ CLEF_AGENT_SOURCE: SRC, CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, ...env });
+async function expectRefused(env: Record<string, string | undefined>, variable: string, file: string, args: string[] = []): Promise<string> {
+  const r = await runAgentToExit({ CLEF_AGENT_SOURCE: SRC, CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, ...env }, args);
   expect(r.code).toBe(2);
   const line = r.stderr.trim();
   expect(line.split('\n')).toHaveLength(1);
@@ -106,4 +106,58 @@ it('a token file in a private directory works; SIGHUP refuses a token file that 
   const warning = await agent.waitForLog((l) => l.event === 'agent.reload_failed' && l.variable === 'CLEF_AGENT_TOKEN_FILE');
   expect(String(warning.error)).toContain(`owned by uid ${NOBODY}`);
   expect((await agent.authGet('/v1/secrets')).status).toBe(200); // the previous token still works
+});
+
+describe('the outputs file (CLEF_AGENT_FILES) and the template files it names', () => {
+  let dir: string; // private to this user: only the file under test is untrusted
+  let out: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(root, 'files-'));
+    out = path.join(dir, 'out');
+  });
+  const outputsYaml = (template: string) => `outputs:\n  - { path: ${out}/app.env, format: dotenv }\n  - { path: ${out}/app.conf, template_file: ${template} }\n`;
+  const template = (file: string, mode = 0o600) => {
+    writeFileSync(file, 'key={{ secret "app" "API_KEY" }}\n', { mode });
+    chmodSync(file, mode); // past the umask
+    return file;
+  };
+  const modes: Array<[string, string[]]> = [['run', []], ['render --once', ['render', '--once']]];
+
+  it('trusted ones render (the control case)', async () => {
+    const files = path.join(dir, 'files.yaml');
+    writeFileSync(files, outputsYaml(template(path.join(dir, 'app.conf.tmpl'))), { mode: 0o600 });
+    const r = await runAgentToExit({ CLEF_AGENT_SOURCE: SRC, CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, CLEF_AGENT_FILES: files }, ['render', '--once']);
+    expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
+    expect(existsSync(path.join(out, 'app.conf'))).toBe(true);
+  });
+
+  it.each(modes)('%s: an outputs file another user created first in a shared directory is refused (exit 2)', async (_mode, args) => {
+    const files = plantedByNobody(`files-${args.length}.yaml`, outputsYaml(template(path.join(dir, 'app.conf.tmpl'))));
+    await expectRefused({ CLEF_AGENT_FILES: files }, 'CLEF_AGENT_FILES', files, args);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each(modes)('%s: a group- or world-writable outputs file of ours is refused (exit 2)', async (_mode, args) => {
+    for (const mode of [0o620, 0o606]) {
+      const files = path.join(dir, `files-${mode.toString(8)}.yaml`);
+      writeFileSync(files, outputsYaml(template(path.join(dir, 'app.conf.tmpl'))));
+      chmodSync(files, mode);
+      const line = await expectRefused({ CLEF_AGENT_FILES: files }, 'CLEF_AGENT_FILES', files, args);
+      expect(line).toContain(`mode ${mode.toString(8)}`);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each(modes)('%s: a template_file owned by another user, or writable by others, is refused (exit 2)', async (_mode, args) => {
+    const files = path.join(dir, 'files.yaml');
+    const foreign = template(path.join(dir, 'foreign.tmpl'));
+    chownSync(foreign, NOBODY, NOBODY);
+    writeFileSync(files, outputsYaml(foreign), { mode: 0o600 });
+    const line = await expectRefused({ CLEF_AGENT_FILES: files }, 'CLEF_AGENT_FILES', foreign, args);
+    expect(line).toContain(`owned by uid ${NOBODY}`);
+    const writable = template(path.join(dir, 'writable.tmpl'), 0o666);
+    writeFileSync(files, outputsYaml(writable), { mode: 0o600 });
+    expect(await expectRefused({ CLEF_AGENT_FILES: files }, 'CLEF_AGENT_FILES', writable, args)).toContain('mode 666');
+    expect(existsSync(out)).toBe(false);
+  });
 });

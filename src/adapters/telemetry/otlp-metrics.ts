@@ -1,6 +1,7 @@
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import type { AgentEvent, ServingMode } from '../../domain/ports/telemetry';
 import type { ServingObservation } from './otlp-config';
+import { FileMetrics } from './file-metrics';
 import { registerServingGauges } from './serving-gauges';
 
 /** `clef.refresh.count` outcomes, one per refresh-ending event. */
@@ -83,6 +84,7 @@ export class OtlpMetrics {
   private readonly decrypts: Counter;
   private readonly kmsCalls: Counter;
   private readonly cacheLookups: Counter;
+  private readonly files: FileMetrics;
 
   constructor(meter: Meter, private readonly now: () => number = Date.now, serving?: () => ServingObservation) {
     this.refreshCount = meter.createCounter(metricNames.refreshCount, { description: 'Refresh attempts by outcome', unit: '{refresh}' });
@@ -94,6 +96,7 @@ export class OtlpMetrics {
     this.decrypts = meter.createCounter(metricNames.decrypts, { description: 'Payload decrypts by provider and outcome', unit: '{decrypt}' });
     this.kmsCalls = meter.createCounter(metricNames.kmsCalls, { description: 'KMS Decrypt calls by provider and outcome', unit: '{call}' });
     this.cacheLookups = meter.createCounter(metricNames.cacheLookups, { description: 'Cache reads by tier and outcome (hit, miss, error)', unit: '{lookup}' });
+    this.files = new FileMetrics(meter, now);
     if (serving) registerServingGauges(meter, serving);
 
     meter
@@ -115,6 +118,7 @@ export class OtlpMetrics {
 
   record(event: AgentEvent): void {
     this.state.apply(event);
+    if (this.files.record(event)) return;
     const outcome = outcomes[event.type];
     if (outcome !== undefined) {
       const attributes: Attributes = { outcome };

@@ -54,6 +54,27 @@ it('renders every event as clef_agent_* series that promtool accepts, with no me
   expect(text).not.toContain('source timed out');
 });
 
+it('maps the files events onto bounded series: no output path, key name or action label', async () => {
+  const t = await start(() => ({ ready: true, status: 'ok', servedFrom: 'source', lastRefreshAt: null }));
+  for (const type of ['files.rendered', 'files.render_failed', 'files.skipped', 'files.removed', 'files.action_scheduled', 'files.action_ok', 'files.action_failed'] as const) t.emit(sampleEvents[type]);
+  t.emit(sampleEvents['files.rendered']);
+  const text = await t.prometheus!.render();
+  expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+  const f = parseMetrics(text);
+  expect(sample(f, 'clef_agent_file_renders_total', { outcome: 'ok' })).toBe(2);
+  expect(sample(f, 'clef_agent_file_renders_total', { outcome: 'files_missing_secret' })).toBe(1);
+  expect(sample(f, 'clef_agent_file_outputs_changed_total')).toBe(2); // one changed output per sample render
+  expect(sample(f, 'clef_agent_file_keys_skipped_total', { reason: 'invalid_name' })).toBe(1);
+  expect(sample(f, 'clef_agent_file_removals_total', { reason: 'revoked' })).toBe(1);
+  expect(sample(f, 'clef_agent_file_actions_total', { outcome: 'ok' })).toBe(1);
+  expect(sample(f, 'clef_agent_file_actions_total', { outcome: 'files_action_failed' })).toBe(1);
+  expect(Math.abs(sample(f, 'clef_agent_file_last_render_timestamp_seconds')! - Date.now() / 1000)).toBeLessThan(60);
+  // 4 ms renders and a 30 ms action, in seconds
+  expect(text).toMatch(/clef_agent_file_render_duration_seconds_sum\{outcome="ok"\} 0\.008\n/);
+  expect(text).toMatch(/clef_agent_file_action_duration_seconds_sum\{outcome="ok"\} 0\.03\n/);
+  for (const s of ['/run/', 'app__not-a-name', 'nginx', 'tls/KEY', 'exited with status']) expect(text).not.toContain(s);
+});
+
 it('reports only the current serving state: no stale series once the status changes', async () => {
   let state: ServingObservation = { ready: true, status: 'degraded', servedFrom: 'cache', lastRefreshAt: null };
   const t = await start(() => state);

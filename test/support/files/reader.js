@@ -2,7 +2,8 @@
  * A consumer reading rendered outputs in a tight loop while the agent rotates them
  * (test/e2e/files.e2e.test.ts). Every value is `<rev>:<filler>:end`, so a partial file,
  * a missing file or two revisions in one view are all detectable. Runs until the stop
- * file exists, then prints one JSON line of counts.
+ * file exists, then prints one JSON line of counts. Every 100 reads it writes the count to
+ * `<stop file>.progress`, so the test rotates until enough reads overlapped rotations.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -55,6 +56,7 @@ while (!fs.existsSync(stopFile)) {
     else problem('missing', `set: ${e.code}`);
   }
   out.reads += 1;
+  if (out.reads % 100 === 0) fs.writeFileSync(`${stopFile}.progress`, String(out.reads));
 }
 out.revisions = [...seen].sort();
 process.stdout.write(`${JSON.stringify(out)}\n`);

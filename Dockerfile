@@ -13,7 +13,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
-COPY examples ./examples
+COPY examples/demo ./examples/demo
 # Type-check, then bundle: /out/bin/clef-agent is the launcher (shebang: distroless's node,
 # so it runs without a shell for exec probes and ECS health checks), /out/lib/clef-agent
 # the agent and its optional SDK chunks.

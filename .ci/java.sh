@@ -12,4 +12,4 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
-$SUDO apt-get install -y default-jdk-headless
+$SUDO apt-get install -y --no-install-recommends default-jdk-headless

@@ -27,20 +27,8 @@ import path from 'node:path';
 import { ArtifactServer } from '../test/support/fakes/artifact-server';
 import { packAge } from '../test/support/pack';
 import { freePort } from './lib/proc';
+import { AGE_KEY_FILE, AGENT_MAIN, RECIPIENT, ROOT } from './lib/soak-paths';
 
-function findRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'clef-agent') return dir;
-    if (path.dirname(dir) === dir) throw new Error('cannot find the clef-agent package root');
-  }
-}
-
-const ROOT = findRoot();
-const AGENT_MAIN = path.join(ROOT, 'dist/app/main.js');
-const VECTORS = path.resolve(ROOT, 'test/fixtures/vectors');
-const AGE_KEY_FILE = path.join(VECTORS, 'keys/age.key');
-const RECIPIENT = readFileSync(path.join(VECTORS, 'keys/age.pub'), 'utf8').trim();
 const DURATION_S = Number(process.env.SOAK_FLEET_SECONDS ?? 150);
 const AGENTS = Number(process.env.SOAK_FLEET_AGENTS ?? 4);
 const RESULTS = process.env.SOAK_RESULTS ?? path.join(ROOT, 'bench/RESULTS.md');

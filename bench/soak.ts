@@ -33,23 +33,11 @@ import { performance } from 'node:perf_hooks';
 import { ArtifactServer } from '../test/support/fakes/artifact-server';
 import { packAge, type Tree } from '../test/support/pack';
 import { freePort } from './lib/proc';
+import { AGE_KEY_FILE, AGENT_MAIN, RECIPIENT, ROOT } from './lib/soak-paths';
 
 // ---------------------------------------------------------------------------------------
 // configuration
 
-function findRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'clef-agent') return dir;
-    if (path.dirname(dir) === dir) throw new Error('cannot find the clef-agent package root');
-  }
-}
-
-const ROOT = findRoot();
-const AGENT_MAIN = path.join(ROOT, 'dist/app/main.js');
-const VECTORS = path.resolve(ROOT, 'test/fixtures/vectors');
-const AGE_KEY_FILE = path.join(VECTORS, 'keys/age.key');
-const RECIPIENT = readFileSync(path.join(VECTORS, 'keys/age.pub'), 'utf8').trim();
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];

@@ -7,7 +7,7 @@
 import { S3Source } from '../../src/adapters/sources/s3-source';
 import { FakeEcsCredentials } from '../support/fakes/ecs-credentials';
 import { FakeS3Server } from '../support/fakes/s3-server';
-import { useS3TestEnv } from '../adapters/sources/s3-test-env';
+import { useIsolatedAwsEnv } from '../support/aws-test-env';
 import { artifactSourceContract, INVALID_UTF8, oversizeDocument } from './artifact-source.contract';
 
 const BUCKET = 'clef.artifacts-prod'; // a dotted bucket name
@@ -15,7 +15,7 @@ const KEY = 'clef/api/production.json';
 
 artifactSourceContract('s3 (ECS container credentials, path-style endpoint)', async ({ timeoutMs, maxBytes }) => {
   const ecs = await FakeEcsCredentials.start();
-  const env = useS3TestEnv(ecs.env);
+  const env = useIsolatedAwsEnv(ecs.env);
   const s3 = await FakeS3Server.start({ credentials: { [ecs.accessKeyId]: ecs.secretAccessKey } });
   const source = new S3Source({ bucket: BUCKET, key: KEY, region: 'eu-west-1', endpoint: s3.endpoint, timeoutMs, maxBytes });
   return {

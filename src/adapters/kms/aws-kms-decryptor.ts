@@ -13,7 +13,7 @@ import { AgentError } from '../../domain/errors';
 import { abortableSleep, callSignal, jitteredBackoff, raceAbort } from './abort';
 import { describeKey, regionFromKeyArn } from './aws-key-arn';
 import { awsKmsError } from './aws-kms-errors';
-import { envelopeInputs, openEnvelope } from './envelope-cipher';
+import { envelopeFor, envelopeInputs, openEnvelope } from './envelope-cipher';
 
 export type AwsKmsSdk = typeof import('@aws-sdk/client-kms');
 
@@ -65,11 +65,7 @@ export class AwsKmsDecryptor implements Decryptor {
   }
 
   async decrypt(artifact: PackedArtifact, signal?: AbortSignal): Promise<Uint8Array> {
-    const env = artifact.envelope;
-    if (!env) throw new AgentError('no_age_identity', 'artifact is age-encrypted but this decryptor only handles AWS KMS envelopes');
-    if (env.provider !== 'aws') {
-      throw new AgentError('unsupported_kms_provider', `envelope provider ${JSON.stringify(env.provider.slice(0, 32))} is not handled by the AWS KMS decryptor`);
-    }
+    const env = envelopeFor(artifact, 'aws', 'AWS KMS');
     // Malformed IV / tag / base64 is rejected before spending a KMS call.
     const inputs = envelopeInputs(artifact);
     const sdk = await this.sdkModule();

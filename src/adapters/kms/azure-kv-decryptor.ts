@@ -17,7 +17,7 @@ import { AgentError } from '../../domain/errors';
 import { describeKey } from './aws-key-arn';
 import { checkAzureKeyId, DEFAULT_AZURE_KEYVAULT_DOMAINS } from './azure-key-url';
 import { azureKvError } from './azure-kv-errors';
-import { envelopeInputs, openEnvelope } from './envelope-cipher';
+import { envelopeFor, envelopeInputs, openEnvelope } from './envelope-cipher';
 import { unwrapPolicy, unwrapWithRetries, type UnwrapPolicy, type UnwrapPolicyOptions } from './unwrap-call';
 
 export interface AzureSdk {
@@ -63,11 +63,7 @@ export class AzureKvDecryptor implements Decryptor {
   }
 
   async decrypt(artifact: PackedArtifact, signal?: AbortSignal): Promise<Uint8Array> {
-    const env = artifact.envelope;
-    if (!env) throw new AgentError('no_age_identity', 'artifact is age-encrypted but this decryptor only handles Azure Key Vault envelopes');
-    if (env.provider !== 'azure') {
-      throw new AgentError('unsupported_kms_provider', `envelope provider ${JSON.stringify(env.provider.slice(0, 32))} is not handled by the Azure Key Vault decryptor`);
-    }
+    const env = envelopeFor(artifact, 'azure', 'Azure Key Vault');
     // Malformed envelopes and refused vault hosts fail before the SDK loads or a token is asked for.
     const inputs = envelopeInputs(artifact);
     const keyUrl = checkAzureKeyId(env.keyId, this.domains);

@@ -29,6 +29,19 @@ export function decodeBase64(value: string, code: ErrorCode, what: string): Buff
   return bytes;
 }
 
+/**
+ * The envelope of an artifact this provider's decryptor handles: an age artifact or another
+ * provider's envelope is refused with the code the router and the contract suite expect.
+ */
+export function envelopeFor(artifact: PackedArtifact, provider: string, decryptorName: string): NonNullable<PackedArtifact['envelope']> {
+  const env = artifact.envelope;
+  if (!env) throw new AgentError('no_age_identity', `artifact is age-encrypted but this decryptor only handles ${decryptorName} envelopes`);
+  if (env.provider !== provider) {
+    throw new AgentError('unsupported_kms_provider', `envelope provider ${JSON.stringify(env.provider.slice(0, 32))} is not handled by the ${decryptorName} decryptor`);
+  }
+  return env;
+}
+
 export function envelopeInputs(artifact: PackedArtifact): EnvelopeCipherInputs {
   const env = artifact.envelope;
   if (!env) throw new AgentError('decrypt', 'artifact has no KMS envelope');

@@ -18,7 +18,7 @@ import type { PackedArtifact } from '../../domain/artifact/types';
 import { AgentError } from '../../domain/errors';
 import { decodeStrictBase64 } from '../crypto/strict-base64';
 import { describeKey } from './aws-key-arn';
-import { envelopeInputs, openEnvelope } from './envelope-cipher';
+import { envelopeFor, envelopeInputs, openEnvelope } from './envelope-cipher';
 import { checkGcpKeyName } from './gcp-key-name';
 import { gcpCredentialsError, gcpKmsError } from './gcp-kms-errors';
 import { unwrapPolicy, unwrapWithRetries, type UnwrapPolicy, type UnwrapPolicyOptions } from './unwrap-call';
@@ -65,11 +65,7 @@ export class GcpKmsDecryptor implements Decryptor {
   }
 
   async decrypt(artifact: PackedArtifact, signal?: AbortSignal): Promise<Uint8Array> {
-    const env = artifact.envelope;
-    if (!env) throw new AgentError('no_age_identity', 'artifact is age-encrypted but this decryptor only handles GCP Cloud KMS envelopes');
-    if (env.provider !== 'gcp') {
-      throw new AgentError('unsupported_kms_provider', `envelope provider ${JSON.stringify(env.provider.slice(0, 32))} is not handled by the GCP Cloud KMS decryptor`);
-    }
+    const env = envelopeFor(artifact, 'gcp', 'GCP Cloud KMS');
     // Malformed IV / tag / base64 / key name are rejected before any token or KMS call.
     const inputs = envelopeInputs(artifact);
     const keyName = checkGcpKeyName(env.keyId);

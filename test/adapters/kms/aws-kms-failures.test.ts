@@ -74,7 +74,7 @@ describe('AwsKmsDecryptor failures', () => {
   });
 
   it('stacks its rounds on the SDK retries configured by AWS_MAX_ATTEMPTS, bounded by both', async () => {
-    kms.env.set('AWS_MAX_ATTEMPTS', '2');
+    kms.env.set({ AWS_MAX_ATTEMPTS: '2' });
     kms.fake.throttle(3);
     await kms.decryptor({ throttleRounds: 2 }).decrypt(sealAws(kms.fake).artifact);
     expect(kms.fake.calls).toHaveLength(4);
@@ -123,7 +123,7 @@ describe('AwsKmsDecryptor failures', () => {
     const closed = await FakeKmsServer.start();
     const endpoint = closed.endpoint;
     await closed.close();
-    kms.env.set('AWS_ENDPOINT_URL_KMS', endpoint);
+    kms.env.set({ AWS_ENDPOINT_URL_KMS: endpoint });
     expect((await rejection(kms.decryptor().decrypt(sealAws(kms.fake).artifact))).code).toBe('kms_network');
   });
 

@@ -8,7 +8,7 @@ import { codeOf } from '../../contracts/artifact-source.contract';
 import { FakeEcsCredentials } from '../../support/fakes/ecs-credentials';
 import { FakeS3Server } from '../../support/fakes/s3-server';
 import { vectorText } from '../../support/vectors';
-import { useS3TestEnv, type S3TestEnv } from './s3-test-env';
+import { useIsolatedAwsEnv, type IsolatedAwsEnv } from '../../support/aws-test-env';
 
 const BUCKET = 'clef-prod';
 const KEY = 'clef/api/production.json';
@@ -17,14 +17,14 @@ const ENV_KEY = { AWS_ACCESS_KEY_ID: 'AKIDS3ENVTEST0001', AWS_SECRET_ACCESS_KEY:
 
 let s3: FakeS3Server;
 let ecs: FakeEcsCredentials;
-let env: S3TestEnv;
+let env: IsolatedAwsEnv;
 let sources: S3Source[];
 
 beforeEach(async () => {
   ecs = await FakeEcsCredentials.start();
   s3 = await FakeS3Server.start({ credentials: { [ecs.accessKeyId]: ecs.secretAccessKey, [ENV_KEY.AWS_ACCESS_KEY_ID]: ENV_KEY.AWS_SECRET_ACCESS_KEY } });
   s3.put(BUCKET, KEY, DOC);
-  env = useS3TestEnv();
+  env = useIsolatedAwsEnv();
   sources = [];
 });
 afterEach(async () => {

@@ -1,10 +1,11 @@
 /**
- * Isolates the AWS SDK's environment for in-process S3 tests: the developer's ~/.aws,
- * IMDS and any AWS_* variables are hidden, then only what a test gives is set (ECS
- * container credentials, env keys, nothing at all).
+ * Isolates the AWS SDK's environment for in-process tests of the S3 source and the KMS
+ * decryptor: the developer's ~/.aws, IMDS and any AWS_* variables are hidden, then only
+ * what a test gives is set (ECS container credentials, env keys, endpoints, nothing at all).
  */
 const KEYS = [
   'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_KMS',
   'AWS_ENDPOINT_URL',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -22,16 +23,17 @@ const KEYS = [
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
   'AWS_MAX_ATTEMPTS',
+  'AWS_RETRY_MODE',
   'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
   'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
 ];
 
-export interface S3TestEnv {
+export interface IsolatedAwsEnv {
   set(vars: Record<string, string | undefined>): void;
   restore(): void;
 }
 
-export function useS3TestEnv(vars: Record<string, string> = {}): S3TestEnv {
+export function useIsolatedAwsEnv(vars: Record<string, string> = {}): IsolatedAwsEnv {
   const saved = new Map(KEYS.map((k) => [k, process.env[k]]));
   const set = (v: Record<string, string | undefined>) => {
     for (const [k, value] of Object.entries(v)) {

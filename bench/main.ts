@@ -71,13 +71,13 @@ export async function main(_args: string[]): Promise<void> {
     `- Bench wall time: ${wall.toFixed(0)} s (excluding \`npm run build\`)`,
     `- Settings: BENCH_ROUNDS=${cfg.rounds}, BENCH_HEADLINE_SECONDS=${cfg.headlineSeconds}, BENCH_SECONDS=${cfg.seconds}, BENCH_WARMUP_SECONDS=${cfg.warmupSeconds}, BENCH_SOAK_SECONDS=${cfg.soakSeconds}, BENCH_COLD_RUNS=${cfg.coldRuns}, BENCH_POLL_INTERVAL=${cfg.pollIntervalSeconds}, BENCH_POLL_WINDOW_SECONDS=${cfg.pollWindowSeconds}${cfg.only ? `, BENCH_ONLY=${[...cfg.only].join(',')}` : ''}`,
   ];
-  writeFileSync(cfg.resultsFile, render(report, header) + keptSection(cfg.resultsFile, 'startup') + keptSection(cfg.resultsFile, 'soak'));
+  writeFileSync(cfg.resultsFile, render(report, header) + keptSection(cfg.resultsFile, 'startup') + keptSection(cfg.resultsFile, 'soak') + keptSection(cfg.resultsFile, 'soak-fleet'));
   ctx.log(`wrote ${path.relative(ROOT, cfg.resultsFile)} (${wall.toFixed(0)} s)`);
   for (const c of report.checks) ctx.log(`${c.met === null ? '—' : c.met ? 'MET    ' : 'NOT MET'} ${c.target}: ${c.measured}`);
 }
 
 /** Blocks between `<!-- name:start -->` and `<!-- name:end -->` are kept as they are: `soak` is written
- * by `npm run soak` (bench/soak.ts), `startup` records the startup experiments of issue 20 (by hand). */
+ * by `npm run soak` (bench/soak.ts), `soak-fleet` by `npm run soak:fleet` (bench/soak-fleet.ts), `startup` records the startup experiments of issue 20 (by hand). */
 function keptSection(file: string, name: string): string {
   if (!existsSync(file)) return '';
   const current = readFileSync(file, 'utf8');

@@ -3,33 +3,23 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/app/config/load-config';
-import { vectorPath, AGE_KEY_FILE } from '../support/vectors';
+import { BASE_ENV, configError } from '../support/config-env';
 
-const BASE = { CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, CLEF_AGENT_TOKEN: 'static-token-0123456789' };
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'clef-extcfg-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function configError(env: Record<string, string>): Promise<{ variable: string; message: string }> {
-  try {
-    await loadConfig({ ...BASE, ...env });
-  } catch (e) {
-    return e as { variable: string; message: string };
-  }
-  throw new Error('loaded');
-}
-
 describe('listener, scoped-token and exec configuration', () => {
   it('defaults: TCP on, no socket, no scoped tokens, exec exports everything', async () => {
-    const c = await loadConfig(BASE);
+    const c = await loadConfig(BASE_ENV);
     expect(c).toMatchObject({ tcp: true, socket: undefined, tokensFile: undefined, scopedTokens: [], watchFiles: false, exec: { prefix: '', keys: undefined, onRotate: { kind: 'none' } } });
-    expect((await loadConfig({ ...BASE, CLEF_AGENT_WATCH_FILES: 'true' })).watchFiles).toBe(true);
+    expect((await loadConfig({ ...BASE_ENV, CLEF_AGENT_WATCH_FILES: 'true' })).watchFiles).toBe(true);
   });
 
   it('parses the socket (mode 0660 by default, octal when given) and CLEF_AGENT_TCP=false', async () => {
     const p = path.join(dir, 'a.sock');
-    expect((await loadConfig({ ...BASE, CLEF_AGENT_SOCKET: p })).socket).toEqual({ path: p, mode: 0o660 });
-    const c = await loadConfig({ ...BASE, CLEF_AGENT_SOCKET: p, CLEF_AGENT_SOCKET_MODE: '0600', CLEF_AGENT_TCP: 'false' });
+    expect((await loadConfig({ ...BASE_ENV, CLEF_AGENT_SOCKET: p })).socket).toEqual({ path: p, mode: 0o660 });
+    const c = await loadConfig({ ...BASE_ENV, CLEF_AGENT_SOCKET: p, CLEF_AGENT_SOCKET_MODE: '0600', CLEF_AGENT_TCP: 'false' });
     expect(c.socket).toEqual({ path: p, mode: 0o600 });
     expect(c.tcp).toBe(false);
   });
@@ -58,11 +48,11 @@ describe('listener, scoped-token and exec configuration', () => {
     const tokens = path.join(dir, 'tokens.yaml');
     const hash = createHash('sha256').update('scoped-token').digest('hex');
     writeFileSync(tokens, `tokens:\n  - {name: web, sha256: ${hash}, namespaces: [web]}\n`);
-    const c = await loadConfig({ ...BASE, CLEF_AGENT_TOKENS_FILE: tokens, CLEF_AGENT_EXEC_PREFIX: 'APP_', CLEF_AGENT_EXEC_KEYS: 'api__DB_URL=DATABASE_URL, a=b=c=VAR', CLEF_AGENT_EXEC_ON_ROTATE: 'signal:SIGHUP' });
+    const c = await loadConfig({ ...BASE_ENV, CLEF_AGENT_TOKENS_FILE: tokens, CLEF_AGENT_EXEC_PREFIX: 'APP_', CLEF_AGENT_EXEC_KEYS: 'api__DB_URL=DATABASE_URL, a=b=c=VAR', CLEF_AGENT_EXEC_ON_ROTATE: 'signal:SIGHUP' });
     expect(c.scopedTokens).toEqual([{ name: 'web', sha256: hash, namespaces: ['web'] }]);
     expect(c.exec.prefix).toBe('APP_');
     expect([...c.exec.keys!]).toEqual([['api__DB_URL', 'DATABASE_URL'], ['a=b=c', 'VAR']]);
     expect(c.exec.onRotate).toEqual({ kind: 'signal', signal: 'SIGHUP' });
-    expect((await loadConfig({ ...BASE, CLEF_AGENT_EXEC_ON_ROTATE: 'restart' })).exec.onRotate).toEqual({ kind: 'restart' });
+    expect((await loadConfig({ ...BASE_ENV, CLEF_AGENT_EXEC_ON_ROTATE: 'restart' })).exec.onRotate).toEqual({ kind: 'restart' });
   });
 });

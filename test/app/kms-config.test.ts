@@ -1,25 +1,15 @@
 import { loadConfig } from '../../src/app/config/load-config';
 import { DEFAULT_AZURE_KEYVAULT_DOMAINS } from '../../src/adapters/kms/azure-key-url';
-import { vectorPath, AGE_KEY_FILE } from '../support/vectors';
+import { BASE_ENV, configError } from '../support/config-env';
 
-const BASE = { CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, CLEF_AGENT_TOKEN: 'static-token-0123456789' };
-
-async function configError(env: Record<string, string>): Promise<{ variable: string; message: string }> {
-  try {
-    await loadConfig({ ...BASE, ...env });
-  } catch (e) {
-    return e as { variable: string; message: string };
-  }
-  throw new Error('loaded');
-}
 
 describe('GCP / Azure KMS configuration', () => {
   it('defaults: Google picks the endpoint, every Azure cloud Key Vault domain is allowed', async () => {
-    expect((await loadConfig(BASE)).kms).toEqual({ gcpEndpoint: undefined, azureDomains: DEFAULT_AZURE_KEYVAULT_DOMAINS });
+    expect((await loadConfig(BASE_ENV)).kms).toEqual({ gcpEndpoint: undefined, azureDomains: DEFAULT_AZURE_KEYVAULT_DOMAINS });
   });
 
   it('takes an endpoint override and a replacing domain list', async () => {
-    const c = await loadConfig({ ...BASE, CLEF_AGENT_GCP_KMS_ENDPOINT: 'https://kms-psc.p.googleapis.com/', CLEF_AGENT_AZURE_KEYVAULT_DOMAINS: 'prod.vault.azure.net,vault.contoso.example' });
+    const c = await loadConfig({ ...BASE_ENV, CLEF_AGENT_GCP_KMS_ENDPOINT: 'https://kms-psc.p.googleapis.com/', CLEF_AGENT_AZURE_KEYVAULT_DOMAINS: 'prod.vault.azure.net,vault.contoso.example' });
     expect(c.kms).toEqual({ gcpEndpoint: 'https://kms-psc.p.googleapis.com', azureDomains: ['prod.vault.azure.net', 'vault.contoso.example'] });
   });
 

@@ -1,22 +1,12 @@
 import { loadConfig } from '../../src/app/config/load-config';
 import { prometheusNaming } from '../../src/adapters/telemetry/prometheus-names';
-import { vectorPath, AGE_KEY_FILE } from '../support/vectors';
+import { BASE_ENV, configError } from '../support/config-env';
 
-const BASE = { CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, CLEF_AGENT_TOKEN: 'static-token-0123456789' };
-
-async function configError(env: Record<string, string>): Promise<{ variable: string; message: string }> {
-  try {
-    await loadConfig({ ...BASE, ...env });
-  } catch (e) {
-    return e as { variable: string; message: string };
-  }
-  throw new Error('loaded');
-}
 
 describe('CLEF_AGENT_METRICS_ADDRESS and CLEF_AGENT_MAX_CONNECTIONS', () => {
   it('defaults: no metrics listener, 256 connections per listener', async () => {
-    expect(await loadConfig(BASE)).toMatchObject({ metrics: undefined, maxConnections: 256 });
-    expect((await loadConfig({ ...BASE, CLEF_AGENT_MAX_CONNECTIONS: '32' })).maxConnections).toBe(32);
+    expect(await loadConfig(BASE_ENV)).toMatchObject({ metrics: undefined, maxConnections: 256 });
+    expect((await loadConfig({ ...BASE_ENV, CLEF_AGENT_MAX_CONNECTIONS: '32' })).maxConnections).toBe(32);
   });
 
   it.each([
@@ -26,7 +16,7 @@ describe('CLEF_AGENT_METRICS_ADDRESS and CLEF_AGENT_MAX_CONNECTIONS', () => {
     ['[::1]:0', { host: '::1', port: 0 }],
     ['localhost:9779', { host: '127.0.0.1', port: 9779 }],
   ])('parses %s', async (address, expected) => {
-    expect((await loadConfig({ ...BASE, CLEF_AGENT_METRICS_ADDRESS: address })).metrics).toEqual(expected);
+    expect((await loadConfig({ ...BASE_ENV, CLEF_AGENT_METRICS_ADDRESS: address })).metrics).toEqual(expected);
   });
 
   it.each(['9779', ':9779', 'example.com:9779', '0.0.0.0:70000', '::1:9779', '[0.0.0.0]:9779', '0.0.0.0:97x'])('refuses %s naming the variable', async (address) => {

@@ -246,13 +246,14 @@ outputs:
     await until(() => server.log.length >= polls + 5, 'five more polls', agent);
     expect(stamp()).toEqual(before);
     expect(actionRuns()).toHaveLength(runs);
-    expect(agent.logLines().filter((l) => l.event === 'files.rendered')).toHaveLength(8);
+    expect(agent.logLines().filter((l) => l.event === 'files.rendered')).toHaveLength(published);
 
     // Revocation removes the files; the directory's names are gone, nothing of ours is left.
     server.publish(revocationMarker());
     await until(() => !existsSync(path.join(dir, 'out/app.env')), 'the files to be removed', agent);
+    // Outputs are withdrawn one after another (each directory at once, through its swap).
     await until(() => readdirSync(path.join(dir, 'out/dir')).length === 0, 'the directory to be emptied', agent);
-    expect(existsSync(path.join(dir, 'out/app.json'))).toBe(false);
+    await until(() => !existsSync(path.join(dir, 'out/app.json')), 'the json file to be removed', agent);
     expect(agent.logLines().find((l) => l.event === 'files.removed')).toMatchObject({ reason: 'revoked', outputs: 3 });
 
     const health = await agent.get('/v1/health');

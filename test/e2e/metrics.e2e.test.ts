@@ -114,8 +114,10 @@ it('rotation: a second refresh and decrypt, the age follows the new packedAt', a
 });
 
 it('outage: refresh errors and source request errors by code, degraded but ready; back to ok after', async () => {
+  const errorsBefore = count((await metrics.scrape()).families, 'clef_agent_refresh_errors_total', { code: 'source_unavailable' });
   server.http.fault = { kind: 'status', status: 503 };
-  const f = await metrics.until((x) => count(x, 'clef_agent_refresh_errors_total', { code: 'source_unavailable' }) >= 1);
+  // A poll already under way when the fault was set may still succeed: wait for a failure after it.
+  const f = await metrics.until((x) => count(x, 'clef_agent_refresh_errors_total', { code: 'source_unavailable' }) > errorsBefore && sample(x, 'clef_agent_serving_status', { status: 'degraded' }) === 1);
   expect(count(f, 'clef_agent_source_requests_total', { outcome: 'source_unavailable' })).toBeGreaterThanOrEqual(1);
   expect(count(f, 'clef_agent_refreshes_total', { outcome: 'fetch_failed' })).toBeGreaterThanOrEqual(1);
   expect(sample(f, 'clef_agent_ready')).toBe(1);

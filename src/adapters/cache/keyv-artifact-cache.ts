@@ -87,19 +87,8 @@ export class KeyvArtifactCache implements ArtifactCache {
     this.keyv.on('error', () => undefined);
   }
 
-  async get(key: string): Promise<CachedArtifact | undefined> {
-    let raw: unknown;
-    try {
-      raw = await this.bounded(() => this.keyv.get(storageKeyFor(key)));
-    } catch (error) {
-      const code = classify(error);
-      this.warn(code, code === 'cache_corrupt' ? 'ignoring an unreadable cache entry' : 'cache storage unavailable; treating as a miss');
-      return undefined;
-    }
-    if (raw === undefined || raw === null) return undefined;
-    const entry = toCachedArtifact(raw);
-    if (entry === undefined) this.warn('cache_corrupt', 'ignoring a cache entry of unexpected shape');
-    return entry;
+  get(key: string): Promise<CachedArtifact | undefined> {
+    return this.read(storageKeyFor(key), toCachedArtifact, 'cache entry');
   }
 
   async set(key: string, entry: CachedArtifact): Promise<void> {
@@ -112,19 +101,8 @@ export class KeyvArtifactCache implements ArtifactCache {
     await this.run('delete', () => this.keyv.delete(storageKeyFor(key)));
   }
 
-  async getTrust(key: string): Promise<TrustRecord | undefined> {
-    let raw: unknown;
-    try {
-      raw = await this.bounded(() => this.keyv.get(trustStorageKeyFor(key)));
-    } catch (error) {
-      const code = classify(error);
-      this.warn(code, code === 'cache_corrupt' ? 'ignoring an unreadable trust record' : 'cache storage unavailable; treating as a miss');
-      return undefined;
-    }
-    if (raw === undefined || raw === null) return undefined;
-    const record = toTrustRecord(raw);
-    if (record === undefined) this.warn('cache_corrupt', 'ignoring a trust record of unexpected shape');
-    return record;
+  getTrust(key: string): Promise<TrustRecord | undefined> {
+    return this.read(trustStorageKeyFor(key), toTrustRecord, 'trust record');
   }
 
   async setTrust(key: string, record: TrustRecord): Promise<void> {
@@ -137,6 +115,22 @@ export class KeyvArtifactCache implements ArtifactCache {
     if (this.closed) return;
     this.closed = true;
     await this.keyv.disconnect();
+  }
+
+  /** A read never throws: unreachable storage or an unreadable or misshapen value is a miss, with a warning. */
+  private async read<T>(storageKey: string, decode: (raw: unknown) => T | undefined, what: string): Promise<T | undefined> {
+    let raw: unknown;
+    try {
+      raw = await this.bounded(() => this.keyv.get(storageKey));
+    } catch (error) {
+      const code = classify(error);
+      this.warn(code, code === 'cache_corrupt' ? `ignoring an unreadable ${what}` : 'cache storage unavailable; treating as a miss');
+      return undefined;
+    }
+    if (raw === undefined || raw === null) return undefined;
+    const value = decode(raw);
+    if (value === undefined) this.warn('cache_corrupt', `ignoring a ${what} of unexpected shape`);
+    return value;
   }
 
   private async run(what: string, op: () => Promise<unknown>): Promise<void> {

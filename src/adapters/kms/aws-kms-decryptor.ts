@@ -13,7 +13,7 @@ import { AgentError } from '../../domain/errors';
 import { abortableSleep, callSignal, jitteredBackoff, raceAbort } from './abort';
 import { describeKey, regionFromKeyArn } from './aws-key-arn';
 import { awsKmsError } from './aws-kms-errors';
-import { envelopeFor, envelopeInputs, openEnvelope } from './envelope-cipher';
+import { envelopeFor, envelopeInputs, openEnvelopeAndWipe } from './envelope-cipher';
 
 export type AwsKmsSdk = typeof import('@aws-sdk/client-kms');
 
@@ -74,11 +74,7 @@ export class AwsKmsDecryptor implements Decryptor {
     const command = () =>
       new sdk.DecryptCommand({ KeyId: env.keyId, CiphertextBlob: inputs.wrappedKey, EncryptionAlgorithm: env.algorithm as EncryptionAlgorithmSpec });
     const dek = await this.unwrap(client, command, env.keyId, signal);
-    try {
-      return openEnvelope(inputs, dek);
-    } finally {
-      dek.fill(0);
-    }
+    return openEnvelopeAndWipe(inputs, dek);
   }
 
   /** Releases the clients' sockets (shutdown, tests). Further decrypts rebuild them. */

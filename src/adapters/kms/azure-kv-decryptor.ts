@@ -17,7 +17,7 @@ import { AgentError } from '../../domain/errors';
 import { describeKey } from './aws-key-arn';
 import { checkAzureKeyId, DEFAULT_AZURE_KEYVAULT_DOMAINS } from './azure-key-url';
 import { azureKvError } from './azure-kv-errors';
-import { envelopeFor, envelopeInputs, openEnvelope } from './envelope-cipher';
+import { envelopeFor, envelopeInputs, openEnvelopeAndWipe } from './envelope-cipher';
 import { unwrapPolicy, unwrapWithRetries, type UnwrapPolicy, type UnwrapPolicyOptions } from './unwrap-call';
 
 export interface AzureSdk {
@@ -79,11 +79,7 @@ export class AzureKvDecryptor implements Decryptor {
       },
       signal,
     );
-    try {
-      return openEnvelope(inputs, dek);
-    } finally {
-      dek.fill(0);
-    }
+    return openEnvelopeAndWipe(inputs, dek);
   }
 
   /** Forgets the clients (their HTTP agents are released with them). Further decrypts rebuild them. */

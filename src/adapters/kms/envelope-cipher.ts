@@ -84,3 +84,13 @@ export function openEnvelope(inputs: EnvelopeCipherInputs, dek: Uint8Array): Uin
     tail?.fill(0);
   }
 }
+
+/** Opens the envelope with an unwrapped DEK and zeroes the DEK whatever happens: what every
+ * KMS adapter does once its provider has unwrapped the key. */
+export function openEnvelopeAndWipe(inputs: EnvelopeCipherInputs, dek: Uint8Array): Uint8Array {
+  try {
+    return openEnvelope(inputs, dek);
+  } finally {
+    dek.fill(0);
+  }
+}

@@ -18,7 +18,7 @@ import type { PackedArtifact } from '../../domain/artifact/types';
 import { AgentError } from '../../domain/errors';
 import { decodeStrictBase64 } from '../crypto/strict-base64';
 import { describeKey } from './aws-key-arn';
-import { envelopeFor, envelopeInputs, openEnvelope } from './envelope-cipher';
+import { envelopeFor, envelopeInputs, openEnvelopeAndWipe } from './envelope-cipher';
 import { checkGcpKeyName } from './gcp-key-name';
 import { gcpCredentialsError, gcpKmsError } from './gcp-kms-errors';
 import { unwrapPolicy, unwrapWithRetries, type UnwrapPolicy, type UnwrapPolicyOptions } from './unwrap-call';
@@ -83,11 +83,7 @@ export class GcpKmsDecryptor implements Decryptor {
       },
       signal,
     );
-    try {
-      return openEnvelope(inputs, dek);
-    } finally {
-      dek.fill(0);
-    }
+    return openEnvelopeAndWipe(inputs, dek);
   }
 
   /** Nothing to release: gaxios keeps no pooled sockets of its own. Kept for the router. */

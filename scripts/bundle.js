@@ -21,6 +21,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
+const { TRIMS } = require('./bundle-trims');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -122,23 +123,9 @@ async function buildChunk(name, specifiers, used) {
 
 const stripShebang = (code) => code.replace(/^#![^\n]*\n/, '');
 
-/** depd (Koa's deprecation notices) reads a stack trace when it is evaluated, which Node 20's
- * snapshot builder cannot give; the snapshot entry gets a depd that prints nothing (the agent
- * calls no deprecated Koa API, so a plain start prints nothing either). */
-const QUIET_DEPD = {
-  name: 'clef-agent-quiet-depd',
-  setup(build) {
-    build.onResolve({ filter: /^depd$/ }, () => ({ path: 'depd', namespace: 'quiet-depd' }));
-    build.onLoad({ filter: /.*/, namespace: 'quiet-depd' }, () => ({
-      contents: 'module.exports = function depd() { function deprecate() {} deprecate.function = (fn) => fn; deprecate.property = () => undefined; return deprecate; };',
-      loader: 'js',
-    }));
-  },
-};
-
 /** <lib>/snapshot-entry.js: src/app/snapshot-main.ts for scripts/build-snapshot.js, using the same chunks as main.js. */
 async function buildSnapshotEntry(lib, used) {
-  const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/snapshot-main.ts'], outfile: path.join(lib, 'snapshot-entry.js'), plugins: [chunkRedirect(used), QUIET_DEPD] });
+  const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/snapshot-main.ts'], outfile: path.join(lib, 'snapshot-entry.js'), plugins: [chunkRedirect(used), ...TRIMS] });
   writeFileSync(path.join(lib, 'snapshot-entry.js'), stripShebang(result.outputFiles[0].text), { mode: 0o644 });
 }
 
@@ -154,7 +141,7 @@ async function bundle({ outfile, shebang, singleFile = false, libDir, train, sna
   mkdirSync(path.dirname(outfile), { recursive: true });
   const header = shebang ? `#!${shebang}\n` : '';
   if (singleFile) {
-    const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/main.ts'], outfile });
+    const result = await esbuild.build({ ...COMMON, entryPoints: ['src/app/main.ts'], outfile, plugins: TRIMS });
     writeFileSync(outfile, header + stripShebang(result.outputFiles[0].text), { mode: 0o755 });
     return { outfile };
   }
@@ -167,11 +154,13 @@ async function bundle({ outfile, shebang, singleFile = false, libDir, train, sna
     ...COMMON,
     stdin: { contents: MAIN_ENTRY, resolveDir: ROOT, sourcefile: 'clef-agent-main.js', loader: 'js' },
     outfile: path.join(lib, 'main.js'),
-    plugins: [chunkRedirect(used)],
+    plugins: [chunkRedirect(used), ...TRIMS],
   });
   const main = path.join(lib, 'main.js');
   // Node's own CommonJS wrapper, written out so the launcher compiles the file as it is.
   const body = stripShebang(result.outputFiles[0].text);
+  // The launcher reads main.js as latin1, which equals UTF-8 only for ASCII.
+  if (/[^\x00-\x7f]/.test(body)) throw new Error('main.js is not ASCII (esbuild charset changed?)');
   writeFileSync(main, `(function (exports, require, module, __filename, __dirname) {${body}\n})`, { mode: 0o644 });
   // A chunk can ask for another chunk's packages: rebuild until the sets stop growing.
   const built = new Map();

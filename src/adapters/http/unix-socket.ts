@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, rename, rm, unlink } from '../fs-calls';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import path from 'node:path';

@@ -4,7 +4,7 @@
  * bounded: the size is checked with stat before reading, and the read itself stops at
  * maxBytes + 1 so a file that grows (or a device reporting size 0) cannot exhaust memory.
  */
-import { open, stat } from 'node:fs/promises';
+import { close, open, readAt, stat } from '../fs-calls';
 import path from 'node:path';
 import type { ArtifactSource, FetchRequest, FetchResult, SourceCapabilities } from '../../domain/ports/artifact-source';
 import { AgentError, isAgentError } from '../../domain/errors';
@@ -54,7 +54,7 @@ export class FileSource implements ArtifactSource {
     const st = await stat(this.path);
     if (!st.isFile()) throw new AgentError('source_bad_response', `${this.description} is not a regular file`);
     if (st.size > this.maxBytes) throw this.tooLarge();
-    const fh = await open(this.path, 'r');
+    const fd = await open(this.path, 'r');
     try {
       const chunks: Buffer[] = [];
       let total = 0;
@@ -62,14 +62,14 @@ export class FileSource implements ArtifactSource {
         signal.throwIfAborted();
         // Never ask for more than one byte past the cap, whatever stat said.
         const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, this.maxBytes + 1 - total));
-        const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+        const bytesRead = await readAt(fd, chunk, 0, chunk.length);
         if (bytesRead === 0) return Buffer.concat(chunks, total);
         total += bytesRead;
         if (total > this.maxBytes) throw this.tooLarge();
         chunks.push(chunk.subarray(0, bytesRead));
       }
     } finally {
-      await fh.close();
+      await close(fd);
     }
   }
 

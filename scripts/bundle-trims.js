@@ -1,0 +1,84 @@
+'use strict';
+/**
+ * esbuild plugins that take work off the agent's start without changing what it does
+ * (issue 20; bench/RESULTS.md, "Startup experiments" has the numbers). Every bundle the
+ * agent ships in uses them (main.js, the SEA file, the snapshot entry); the chunks keep
+ * their packages as they are.
+ */
+const { createRequire } = require('node:module');
+const path = require('node:path');
+
+/**
+ * Koa's content negotiation (mime-types, through accepts, type-is and Koa's response)
+ * loads all of mime-db: two copies of a 2,500-entry object literal, 280 KiB of the bundle,
+ * evaluated at start. The agent sets every Content-Type itself; Koa only ever resolves the
+ * short names it uses internally ('json', 'text', 'html', 'bin') and the form types of
+ * request.is(). The bundle gets those entries, copied from the installed mime-db at build
+ * time, so each lookup the agent can make answers exactly as with the full database
+ * (test/build/bundle-trims.test.ts compares them).
+ */
+const MIME_TYPES_KEPT = [
+  'application/json',
+  'application/octet-stream',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/html',
+  'text/plain',
+];
+
+function mimeSubset(resolveDir) {
+  const db = createRequire(path.join(resolveDir, 'index.js'))('mime-db');
+  return Object.fromEntries(MIME_TYPES_KEPT.filter((t) => db[t]).map((t) => [t, db[t]]));
+}
+
+const MIME_DB_SUBSET = {
+  name: 'clef-agent-mime-db-subset',
+  setup(build) {
+    build.onResolve({ filter: /^mime-db$/ }, (args) => ({ path: args.resolveDir, namespace: 'mime-db-subset' }));
+    build.onLoad({ filter: /.*/, namespace: 'mime-db-subset' }, (args) => ({
+      contents: `module.exports = ${JSON.stringify(mimeSubset(args.path))};`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * depd (Koa's and http-errors' deprecation notices) captures and formats a stack trace for
+ * every package that loads it, at load time; the agent calls no deprecated API, so a
+ * plain start printed nothing from it either. Node 20's snapshot builder cannot give it a
+ * stack trace at all.
+ */
+const QUIET_DEPD = {
+  name: 'clef-agent-quiet-depd',
+  setup(build) {
+    build.onResolve({ filter: /^depd$/ }, () => ({ path: 'depd', namespace: 'quiet-depd' }));
+    build.onLoad({ filter: /.*/, namespace: 'quiet-depd' }, () => ({
+      contents: 'module.exports = function depd() { function deprecate() {} deprecate.function = (fn) => fn; deprecate.property = () => undefined; return deprecate; };',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * `debug` (Koa's, the router's, and the GCP/Azure HTTP stacks' tracing) probes the
+ * terminal and colour support when loaded. The agent logs through pino with its redaction
+ * only: a DEBUG=* channel that prints request internals around it is not something a
+ * secrets sidecar should offer, so every bundle gets a debug that is always disabled.
+ */
+const SILENT_DEBUG = {
+  name: 'clef-agent-silent-debug',
+  setup(build) {
+    build.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent-debug' }));
+    build.onLoad({ filter: /.*/, namespace: 'silent-debug' }, () => ({
+      contents: [
+        'function createDebug() { const d = function () {}; d.enabled = false; d.namespace = ""; d.extend = createDebug; d.log = function () {}; d.destroy = function () {}; return d; }',
+        'createDebug.enabled = () => false; createDebug.enable = () => {}; createDebug.disable = () => ""; createDebug.debug = createDebug; createDebug.default = createDebug;',
+        'createDebug.formatters = {}; createDebug.names = []; createDebug.skips = []; createDebug.humanize = (ms) => `${ms}ms`;',
+        'module.exports = createDebug;',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = { MIME_DB_SUBSET, QUIET_DEPD, SILENT_DEBUG, MIME_TYPES_KEPT, mimeSubset, TRIMS: [MIME_DB_SUBSET, QUIET_DEPD, SILENT_DEBUG] };

@@ -81,4 +81,45 @@ const SILENT_DEBUG = {
   },
 };
 
-module.exports = { MIME_DB_SUBSET, QUIET_DEPD, SILENT_DEBUG, MIME_TYPES_KEPT, mimeSubset, TRIMS: [MIME_DB_SUBSET, QUIET_DEPD, SILENT_DEBUG] };
+/**
+ * age-encryption loads the post-quantum hybrid KEMs (ML-KEM-768 with X25519 or P-256) and
+ * the NIST curves when it is loaded, to build their lookup tables; they serve only
+ * AGE-SECRET-KEY-PQ identities and p256/mlkem tag recipients. Its imports of those two
+ * modules get objects that load the real module on first use (a Proxy forwarding get,
+ * set and has), so an agent with an X25519 key never evaluates them.
+ */
+const LAZY_FOR_AGE = /^@noble\/(post-quantum\/hybrid|curves\/nist)\.js$/;
+
+function lazyModuleSource(realPath) {
+  const exported = require(realPath);
+  const names = Object.keys(exported).filter((k) => exported[k] !== null && (typeof exported[k] === 'object' || typeof exported[k] === 'function'));
+  return [
+    'let real;',
+    `const load = () => real || (real = require(${JSON.stringify(realPath)}));`,
+    'const lazy = (name, callable) => new Proxy(callable ? function () {} : {}, {',
+    '  get: (_, key) => Reflect.get(load()[name], key),',
+    '  set: (_, key, value) => Reflect.set(load()[name], key, value),',
+    '  has: (_, key) => Reflect.has(load()[name], key),',
+    '  apply: (_, self, args) => Reflect.apply(load()[name], self, args),',
+    '  construct: (_, args, target) => Reflect.construct(load()[name], args),',
+    '});',
+    `module.exports = { ${names.map((n) => `${JSON.stringify(n)}: lazy(${JSON.stringify(n)}, ${typeof exported[n] === 'function'})`).join(', ')} };`,
+  ].join('\n');
+}
+
+const LAZY_AGE_EXTRAS = {
+  name: 'clef-agent-lazy-age-extras',
+  setup(build) {
+    build.onResolve({ filter: LAZY_FOR_AGE }, async (args) => {
+      if (args.pluginData === 'real' || !/[\\/]age-encryption[\\/]/.test(args.importer)) return undefined;
+      const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-for-age' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-for-age' }, (args) => ({ contents: lazyModuleSource(args.path), loader: 'js', resolveDir: path.dirname(args.path) }));
+  },
+};
+
+const TRIMS = [MIME_DB_SUBSET, QUIET_DEPD, SILENT_DEBUG, LAZY_AGE_EXTRAS];
+
+module.exports = { MIME_DB_SUBSET, QUIET_DEPD, SILENT_DEBUG, LAZY_AGE_EXTRAS, MIME_TYPES_KEPT, mimeSubset, TRIMS };

@@ -3,7 +3,8 @@
  * change what the agent does. Koa built with the trimmed mime-db answers every content
  * type it can set exactly as Koa with the full database; `debug` stays silent under
  * DEBUG=*; depd prints nothing. And the bundled agent, at ready, has not loaded what it
- * no longer needs before its first request (node:fs/promises).
+ * no longer needs before its first request (node:fs/promises, node:perf_hooks); age-encryption still
+ * decrypts for X25519 and post-quantum hybrid identities with its extras loaded lazily.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,7 +87,7 @@ it('debug stays disabled under DEBUG=*, and depd prints no deprecation', async (
   expect(out).toBe('exit 0\n');
 });
 
-it('the bundled agent serves without having loaded node:fs/promises', async () => {
+it('the bundled agent serves without having loaded node:fs/promises or node:perf_hooks', async () => {
   const launcher = path.join(dir, 'bundle/clef-agent');
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js'), launcher], { stdio: 'pipe' });
   const probe = path.join(dir, 'module-list.js');
@@ -100,5 +101,25 @@ it('the bundled agent serves without having loaded node:fs/promises', async () =
   const loaded = new Set(require('node:fs').readFileSync(list, 'utf8').split('\n') as string[]);
   expect(loaded.has('NativeModule http')).toBe(true); // the probe works
   // (child_process is not listed: node's listen() loads it, through cluster, for any server.)
-  expect(loaded.has('NativeModule fs/promises')).toBe(false);
+  expect(['NativeModule fs/promises', 'NativeModule perf_hooks'].filter((m) => loaded.has(m))).toEqual([]);
 }, 60_000);
+
+it('age-encryption in the bundle loads the post-quantum KEMs and NIST curves on first use, and they still work', async () => {
+  const outfile = path.join(dir, 'age-lazy.js');
+  const source = [
+    'const age = require("age-encryption");',
+    'module.exports = async () => {',
+    '  const out = [];',
+    '  for (const id of [await age.generateIdentity(), await age.generateHybridIdentity()]) {',
+    '    const e = new age.Encrypter(); e.addRecipient(await age.identityToRecipient(id));',
+    '    const d = new age.Decrypter(); d.addIdentity(id);',
+    '    out.push(await d.decrypt(await e.encrypt(`hello ${id.startsWith("AGE-SECRET-KEY-PQ-1") ? "pq" : "x25519"}`), "text"));',
+    '  }',
+    '  return out;',
+    '};',
+  ].join('\n');
+  await build({ stdin: { contents: source, resolveDir: ROOT, loader: 'js' }, bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'silent', plugins: TRIMS });
+  const text = require('node:fs').readFileSync(outfile, 'utf8') as string;
+  expect(text.match(/\/\/ lazy-for-age:[^\n]*/g)?.map((l) => l.replace(/.*node_modules\//, ''))).toEqual(['@noble/post-quantum/hybrid.js', '@noble/curves/nist.js']);
+  expect(await (require(outfile) as () => Promise<string[]>)()).toEqual(["hello x25519", "hello pq"]);
+});

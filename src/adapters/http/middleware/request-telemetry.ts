@@ -1,5 +1,4 @@
 import type { Middleware } from 'koa';
-import { performance } from 'node:perf_hooks';
 import type { Telemetry } from '../../../domain/ports/telemetry';
 import { httpState } from './require-auth';
 
@@ -13,6 +12,10 @@ export interface AccessLogLine {
 }
 
 export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Monotonic milliseconds. Not performance.now(): node:perf_hooks costs every start a few
+ * milliseconds of module loading before the first request (issue 20), for the same clock. */
+const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -28,7 +31,7 @@ function methodLabel(method: string): string {
 export function requestTelemetry(telemetry?: Telemetry, accessLog?: (line: AccessLogLine) => void): Middleware {
   return async function observeRequest(ctx, next) {
     if (!telemetry && !accessLog) return next();
-    const started = performance.now();
+    const started = monotonicMs();
     try {
       await next();
     } finally {
@@ -36,7 +39,7 @@ export function requestTelemetry(telemetry?: Telemetry, accessLog?: (line: Acces
         method: methodLabel(ctx.method),
         route: httpState(ctx).route ?? UNMATCHED_ROUTE,
         status: ctx.status,
-        durationMs: performance.now() - started,
+        durationMs: monotonicMs() - started,
       };
       try {
         telemetry?.emit({ type: 'http.request', ...line });

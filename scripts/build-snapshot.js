@@ -17,7 +17,7 @@
  * the result of evaluating modules, never of reading the build machine's environment.
  */
 const { execFileSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } = require('node:fs');
+const { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 
@@ -44,6 +44,32 @@ function v8Flags() {
   return process.execArgv.filter((a) => !a.startsWith('--snapshot-blob') && a !== '--build-snapshot');
 }
 
+/**
+ * <blob>.stamp, read by the native start (scripts/native/snapshot-exec.c): what node would
+ * compare before accepting the blob, in a form that start can check without running node.
+ * The node binary by path, size and mtime (another build of node is another file); the
+ * blob's size; and the V8 flags as the NODE_OPTIONS that reproduces them (the native start
+ * passes no flags of its own, so NODE_OPTIONS is the only way flags reach node there).
+ */
+function stamp(blob) {
+  const flags = v8Flags();
+  const envOptions = process.env.NODE_OPTIONS ?? '';
+  if (flags.length > 0 && envOptions !== '') throw new Error('give the V8 flags either on the command line or in NODE_OPTIONS, not both');
+  const nodeOptions = flags.length > 0 ? flags.join(' ') : envOptions;
+  const node = statSync(process.execPath, { bigint: true });
+  const nsec = (node.mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
+  if (/[\n\r]/.test(nodeOptions) || /[\n\r]/.test(process.execPath)) throw new Error('NODE_OPTIONS and the node path must be one line');
+  return [
+    'clef-agent-snapshot 1',
+    `node=${process.execPath}`,
+    `node_size=${node.size}`,
+    `node_mtime=${node.mtimeNs / 1_000_000_000n}.${nsec}`,
+    `blob_size=${statSync(blob).size}`,
+    `node_options=${nodeOptions}`,
+    '',
+  ].join('\n');
+}
+
 function buildSnapshot(libDir, launcher) {
   const entry = path.join(libDir, 'snapshot-entry.js');
   const blob = path.join(libDir, 'agent.blob');
@@ -53,13 +79,16 @@ function buildSnapshot(libDir, launcher) {
     const script = path.join(work, 'snapshot-entry.js');
     writeFileSync(script, prelude(readFileSync(entry, 'utf8')));
     rmSync(blob, { force: true });
+    rmSync(`${blob}.stamp`, { force: true });
     execFileSync(process.execPath, [...v8Flags(), '--snapshot-blob', blob, '--build-snapshot', script], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] });
     chmodSync(blob, 0o644);
     const version = execFileSync(process.execPath, [...v8Flags(), '--snapshot-blob', blob, launcher ?? entry, '--version'], { cwd: work, env, encoding: 'utf8' });
     const expected = JSON.parse(readFileSync(path.join(__dirname, '../package.json'), 'utf8')).version;
     if (version.trim() !== expected) throw new Error(`the snapshot printed ${JSON.stringify(version)} for --version`);
+    writeFileSync(`${blob}.stamp`, stamp(blob), { mode: 0o644 });
   } catch (e) {
     rmSync(blob, { force: true });
+    rmSync(`${blob}.stamp`, { force: true });
     const stderr = e.stderr ? `: ${String(e.stderr).split('\n').filter((l) => l && !/not yet fully verified|may still work|issue tracker|trace-warnings/.test(l)).slice(0, 5).map((l) => l.slice(0, 300)).join(' | ')}` : '';
     throw new Error(`building the startup snapshot failed (${e.message.split('\n')[0]})${stderr}`);
   } finally {

@@ -32,6 +32,8 @@ function compile(main = MAIN) {
 
 function start(script, main = MAIN) {
   const mod = { exports: {}, filename: main, id: main, loaded: false };
+  // Read by the agent's agent.startup log line (src/app/startup-form.ts).
+  globalThis[Symbol.for('clef-agent.startup-form')] = script.cachedDataRejected === false ? 'code-cache' : 'compiled';
   script.runInThisContext()(mod.exports, createRequire(main), mod, main, path.dirname(main));
 }
 

@@ -18,7 +18,7 @@
  * `--version` still initialise almost nothing.
  */
 const { execFileSync } = require('node:child_process');
-const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
 const { TRIMS } = require('./bundle-trims');
@@ -134,10 +134,15 @@ async function buildSnapshotEntry(lib, used) {
  *   shebang: interpreter line (e.g. "/nodejs/bin/node" in the distroless image); omitted → none.
  *   libDir: where the split layout's code goes (default `<outfile's dir>/clef-agent-lib`).
  *   train: run scripts/train-code-cache.js on the result, in a node started with `nodeArgs`.
- *   snapshot: also build <lib>/agent.blob (scripts/build-snapshot.js), in a node started with `nodeArgs`.
- * @returns {Promise<{ outfile: string, libDir?: string, main?: string, chunks?: string[], cache?: string, snapshot?: string }>}
+ *   snapshot: also build <lib>/agent.blob (scripts/build-snapshot.js), in a node started with `nodeArgs`;
+ *     `entryOnly`: write <lib>/snapshot-entry.js and stop (the Dockerfile builds the blob in the runtime image).
+ *   exec: the native start (scripts/native/snapshot-exec.c, compiled with $CC or cc): `outfile`
+ *     becomes that program, which starts the snapshot when its stamp matches and the plain
+ *     launcher (then <lib>/launcher.js) otherwise; `node` is the node it starts when there is
+ *     no stamp. The layout is fixed: <prefix>/bin/<name> and <prefix>/lib/clef-agent.
+ * @returns {Promise<{ outfile: string, libDir?: string, main?: string, launcher?: string, chunks?: string[], cache?: string, snapshot?: string }>}
  */
-async function bundle({ outfile, shebang, singleFile = false, libDir, train, snapshot }) {
+async function bundle({ outfile, shebang, singleFile = false, libDir, train, snapshot, exec }) {
   mkdirSync(path.dirname(outfile), { recursive: true });
   const header = shebang ? `#!${shebang}\n` : '';
   if (singleFile) {
@@ -146,7 +151,9 @@ async function bundle({ outfile, shebang, singleFile = false, libDir, train, sna
     return { outfile };
   }
 
-  const lib = libDir ?? path.join(path.dirname(outfile), 'clef-agent-lib');
+  const execLib = path.join(path.dirname(outfile), '..', 'lib', 'clef-agent');
+  if (exec && libDir !== undefined && path.resolve(libDir) !== path.resolve(execLib)) throw new Error(`with exec, the lib directory must be ${execLib}`);
+  const lib = exec ? execLib : (libDir ?? path.join(path.dirname(outfile), 'clef-agent-lib'));
   rmSync(lib, { recursive: true, force: true });
   mkdirSync(lib, { recursive: true });
   const used = new Map(CHUNKS.map((c) => [c.name, new Set()]));
@@ -183,40 +190,57 @@ async function bundle({ outfile, shebang, singleFile = false, libDir, train, sna
   }
   if (snapshot) await buildSnapshotEntry(lib, used);
   const chunks = [...built.keys()];
+  // With exec the JavaScript launcher sits in lib/ and the native start takes its place.
+  const launcherFile = exec ? path.join(lib, 'launcher.js') : outfile;
   const launcher = readFileSync(path.join(__dirname, 'bundle-launcher.js'), 'utf8').replace(
     '__CLEF_AGENT_LIB__',
-    JSON.stringify(path.relative(path.dirname(outfile), lib).split(path.sep).join('/')),
+    JSON.stringify(path.relative(path.dirname(launcherFile), lib).split(path.sep).join('/') || '.'),
   );
-  writeFileSync(outfile, header + launcher, { mode: 0o755 });
-  const out = { outfile, libDir: lib, main, chunks };
+  if (exec) {
+    writeFileSync(launcherFile, launcher, { mode: 0o644 });
+    compileExec(outfile, exec.node);
+  } else {
+    writeFileSync(outfile, header + launcher, { mode: 0o755 });
+  }
+  const out = { outfile, libDir: lib, main, launcher: launcherFile, chunks };
   if (train) {
-    execFileSync(process.execPath, [...(train.nodeArgs ?? []), path.join(__dirname, 'train-code-cache.js'), outfile], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [...(train.nodeArgs ?? []), path.join(__dirname, 'train-code-cache.js'), launcherFile], { stdio: ['ignore', 'ignore', 'inherit'] });
     out.cache = `${main}.cache`;
   }
-  if (snapshot) {
-    execFileSync(process.execPath, [...(snapshot.nodeArgs ?? []), path.join(__dirname, 'build-snapshot.js'), lib, outfile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (snapshot && !snapshot.entryOnly) {
+    execFileSync(process.execPath, [...(snapshot.nodeArgs ?? []), path.join(__dirname, 'build-snapshot.js'), lib, launcherFile], { stdio: ['ignore', 'ignore', 'inherit'] });
     out.snapshot = path.join(lib, 'agent.blob');
   }
   return out;
 }
 
+/** Compiles the native start (scripts/native/snapshot-exec.c) to `outfile`, mode 0755. */
+function compileExec(outfile, node) {
+  if (typeof node !== 'string' || !path.isAbsolute(node) || /["\\\n]/.test(node)) throw new Error('exec.node must be an absolute path to node');
+  const source = path.join(__dirname, 'native/snapshot-exec.c');
+  execFileSync(process.env.CC || 'cc', ['-O2', '-Wall', '-Wextra', '-Werror', `-DCLEF_AGENT_NODE="${node}"`, '-o', outfile, source], { stdio: ['ignore', 'ignore', 'inherit'] });
+  chmodSync(outfile, 0o755);
+}
+
 module.exports = { bundle, ROOT, CHUNKS };
 
-/** node scripts/bundle.js <outfile> [shebang] [--single-file] [--lib <dir>] [--train] [--snapshot] */
+/** node scripts/bundle.js <outfile> [shebang] [--single-file] [--lib <dir>] [--train] [--snapshot | --snapshot-entry] [--exec <node>] */
 if (require.main === module) {
   const args = process.argv.slice(2);
   const flag = (name) => {
     const i = args.indexOf(name);
     if (i < 0) return undefined;
-    const [, value] = args.splice(i, name === '--lib' ? 2 : 1);
+    const [, value] = args.splice(i, name === '--lib' || name === '--exec' ? 2 : 1);
     return value ?? true;
   };
   const singleFile = flag('--single-file') === true;
   const train = flag('--train') === true ? { nodeArgs: process.execArgv } : undefined;
-  const snapshot = flag('--snapshot') === true ? { nodeArgs: process.execArgv } : undefined;
+  const snapshot = flag('--snapshot') === true ? { nodeArgs: process.execArgv } : flag('--snapshot-entry') === true ? { entryOnly: true } : undefined;
+  const execNode = flag('--exec');
+  const exec = typeof execNode === 'string' ? { node: execNode } : undefined;
   const libDir = flag('--lib');
   const outfile = path.resolve(args[0] || path.join(ROOT, 'build/clef-agent'));
-  bundle({ outfile, shebang: args[1], singleFile, libDir: libDir && path.resolve(libDir), train, snapshot }).then(
+  bundle({ outfile, shebang: args[1], singleFile, libDir: libDir && path.resolve(libDir), train, snapshot, exec }).then(
     (r) => process.stdout.write(`bundled ${path.relative(process.cwd(), outfile)}${r.libDir ? ` (+ ${path.relative(process.cwd(), r.libDir)}/: main.js${r.cache ? ', main.js.cache' : ''}${r.snapshot ? ', agent.blob' : ''}${r.chunks.map((c) => `, ${c}.js`).join('')})` : ''}\n`),
     (e) => {
       process.stderr.write(`bundle failed: ${e.message}\n`);

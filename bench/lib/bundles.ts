@@ -17,7 +17,7 @@ interface BundleResult {
   cache?: string;
   chunks: string[];
 }
-type BundleFn = (o: { outfile: string; libDir?: string; train?: { nodeArgs?: string[] }; snapshot?: { nodeArgs?: string[] } }) => Promise<BundleResult>;
+type BundleFn = (o: { outfile: string; libDir?: string; train?: { nodeArgs?: string[] }; snapshot?: { nodeArgs?: string[] }; exec?: { node: string } }) => Promise<BundleResult>;
 
 export interface BuiltBundles {
   /** Bytes of lib/main.js, of its code cache, and of each optional chunk. */
@@ -26,11 +26,13 @@ export interface BuiltBundles {
   chunkBytes: Record<string, number>;
 }
 
-/** Launchers of the shipped forms for scenario 3c (issue 20); snapshot and sea are absent when they could not be built. */
+/** Launchers of the shipped forms for scenario 3c (issue 20); native and sea are absent when they could not be built. */
 export interface ShippedForms {
   npm: string;
+  /** The image's plain start (what the native start falls back to): the launcher with its trained code cache. */
   image: string;
-  snapshot?: { blob: string; launcher: string };
+  /** The image's entrypoint: the native start (scripts/native/snapshot-exec.c) with the snapshot and its stamp. */
+  native?: string;
   sea?: string;
 }
 
@@ -40,12 +42,13 @@ export async function buildShippedForms(ctx: Ctx): Promise<ShippedForms> {
   const npm = path.join(OUT_DIR, 'npm/clef-agent');
   await bundle({ outfile: npm }); // as `prepack` makes it: no code cache
   const forms: ShippedForms = { npm, image: AGENT_IMAGE };
-  const snapshotLauncher = path.join(OUT_DIR, 'snapshot/bin/clef-agent');
+  // As the Dockerfile builds it: code cache and snapshot made by this node with the image's flags.
+  const native = path.join(OUT_DIR, 'native/bin/clef-agent');
   try {
-    await bundle({ outfile: snapshotLauncher, libDir: path.join(OUT_DIR, 'snapshot/lib/clef-agent'), snapshot: { nodeArgs: IMAGE_NODE_ARGS } });
-    forms.snapshot = { blob: path.join(OUT_DIR, 'snapshot/lib/clef-agent/agent.blob'), launcher: snapshotLauncher };
+    await bundle({ outfile: native, exec: { node: process.execPath }, train: { nodeArgs: IMAGE_NODE_ARGS }, snapshot: { nodeArgs: IMAGE_NODE_ARGS } });
+    forms.native = native;
   } catch (e) {
-    ctx.log(`snapshot not built: ${(e as Error).message.split('\n')[0]}`);
+    ctx.log(`native start not built: ${(e as Error).message.split('\n')[0]}`);
   }
   try {
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-binary.js')], { cwd: ROOT, stdio: 'ignore' });

@@ -24,6 +24,7 @@ interface Form {
   command: string;
   args: string[];
   agent: boolean;
+  env?: Record<string, string>;
 }
 interface Sample {
   ready: number;
@@ -45,7 +46,7 @@ async function stop(child: ChildProcess): Promise<void> {
 
 async function coldOnce(form: Form): Promise<Sample> {
   const port = await freePort();
-  const env = form.agent ? agentEnv(port, { name: form.key, source: SMALL_ARTIFACT }) : { PATH: process.env.PATH ?? '' };
+  const env = { ...(form.agent ? agentEnv(port, { name: form.key, source: SMALL_ARTIFACT }) : { PATH: process.env.PATH ?? '' }), ...form.env };
   const t0 = performance.now();
   const child = spawn(form.command, [...form.args, ...(form.agent ? ['run'] : [path.join(OUT_DIR, 'baseline-ready.json'), String(port)])], { env, stdio: 'ignore' });
   try {
@@ -91,14 +92,17 @@ async function lambdaOnce(launcher: string): Promise<LambdaSample> {
   }
 }
 
+/** The same measurement before issue 20's trims (bench run of 2026-12-05T02:38Z, this machine, bench/RESULTS.md of commit ea4caa5). */
+const LAMBDA_BEFORE = 'Before them (the run of 2026-12-05T02:38Z on this machine, commit ea4caa5): register 105.5 ms, INIT done 128.9 ms, first artifact served 145.1 ms.';
+
 export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<void> {
   writeFileSync(path.join(OUT_DIR, 'baseline-ready.json'), JSON.stringify([{ path: '/v1/ready', status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: Buffer.from('{"ready":true}').toString('base64') }]));
   const flags = IMAGE_NODE_ARGS.join(' ');
   const forms: Form[] = [
     { key: 'node', label: 'bare node:http process (floor)', command: process.execPath, args: [BASELINE_SERVER], agent: false },
     { key: 'npm', label: 'npm `bin` / Lambda layer: the bundle\'s launcher, no code cache (default flags)', command: process.execPath, args: [shipped.npm], agent: true },
-    { key: 'image', label: `container image: launcher + trained code cache, \`${flags}\``, command: process.execPath, args: [...IMAGE_NODE_ARGS, shipped.image], agent: true },
-    ...(shipped.snapshot ? [{ key: 'snapshot', label: `opt-in V8 startup snapshot (not shipped): \`node ${flags} --snapshot-blob agent.blob\``, command: process.execPath, args: [...IMAGE_NODE_ARGS, '--snapshot-blob', shipped.snapshot.blob, shipped.snapshot.launcher], agent: true }] : []),
+    ...(shipped.native ? [{ key: 'image', label: `container image (its entrypoint): the native start → V8 startup snapshot, \`NODE_OPTIONS=${flags}\``, command: shipped.native, args: [], agent: true, env: { NODE_OPTIONS: flags } }] : []),
+    { key: 'image-plain', label: `container image, plain start (the native start's fallback under other NODE_OPTIONS): launcher + trained code cache, \`${flags}\``, command: process.execPath, args: [...IMAGE_NODE_ARGS, shipped.image], agent: true },
     ...(shipped.sea ? [{ key: 'sea', label: 'SEA binary (`npm run build:binary`, embedded code cache, default flags)', command: shipped.sea, args: [], agent: true }] : []),
   ];
   const samples = new Map<string, Sample[]>(forms.map((f) => [f.key, []]));
@@ -122,9 +126,9 @@ export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<
     '',
     `Lambda extension INIT against the Extensions API fake (test/support/fakes/lambda-api.ts), the layer's bundle run as`,
     `\`node /opt/clef-agent/clef-agent.js run\` does, median of ${lambda.length}: /extension/register received ${ms(lm('register'))} ms after spawn, INIT done`,
-    `(first /event/next, after the first load) ${ms(lm('initDone'))} ms, first artifact served after the INVOKE ${ms(lm('served'))} ms. Issue 20 changed`,
-    'nothing this form runs (no code cache or snapshot can ship in a layer: the Lambda runtime\'s node is not the build machine\'s),',
-    'so this is both the before and the after.',
+    `(first /event/next, after the first load) ${ms(lm('initDone'))} ms, first artifact served after the INVOKE ${ms(lm('served'))} ms.`,
+    'No code cache or snapshot can ship in a layer (the Lambda runtime\'s node is not the build machine\'s); what changed this form',
+    `is the startup trims (scripts/bundle-trims.js and the deferred built-ins). ${LAMBDA_BEFORE}`,
   );
   for (const f of forms.filter((x) => x.agent)) {
     const ready = med(f.key, 'ready') / med('node', 'ready');

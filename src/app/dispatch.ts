@@ -1,5 +1,6 @@
 import { parseArgs, USAGE } from './cli';
 import { ConfigError } from './config/config-error';
+import { takeSnapshotSkipped } from './startup-form';
 import { AGENT_VERSION } from './version';
 
 /**
@@ -9,6 +10,7 @@ import { AGENT_VERSION } from './version';
  * main.ts (a plain start) and snapshot-main.ts (a start from the V8 startup snapshot).
  */
 async function dispatch(argv: readonly string[]): Promise<void> {
+  const snapshotSkipped = takeSnapshotSkipped(process.env);
   const command = parseArgs(argv);
   switch (command.kind) {
     case 'help': {
@@ -49,7 +51,7 @@ async function dispatch(argv: readonly string[]): Promise<void> {
       process.exitCode = await (await import('./commands/render')).renderOnce(process.env);
       return;
     case 'run':
-      await (await import('./commands/run')).run(process.env);
+      await (await import('./commands/run')).run(process.env, snapshotSkipped);
   }
 }
 

@@ -1,5 +1,6 @@
 import { startupSnapshot } from 'node:v8';
 import { runCli } from './dispatch';
+import { setStartupForm } from './startup-form';
 
 /**
  * Entry point of the V8 startup snapshot (scripts/build-snapshot.js). When the snapshot is
@@ -35,6 +36,7 @@ build().catch((e: unknown) => {
 
 startupSnapshot.setDeserializeMainFunction(() => {
   globalThis.__clefAgentSnapshotLive?.();
+  setStartupForm('snapshot');
   // argv is [node, <launcher>, ...]: the same shape as a plain start.
   runCli(process.argv.slice(2));
 });

@@ -2,8 +2,8 @@
  * The deployment files, checked without a cluster or a Docker engine: manifests parsed
  * with `yaml` (YAML 1.1, as Kubernetes reads them) and schema-checked with zod, the ECS
  * task definition, the systemd unit (and `systemd-analyze verify` where installed), and the
- * Dockerfile's structure. The image's entrypoint itself (the bundle's launcher with an
- * absolute-node shebang and a trained code cache, exec'd without a shell) is run for real.
+ * Dockerfile's structure. The image's entrypoint itself (the native start, exec'd without a
+ * shell, starting the V8 snapshot built with the image's NODE_OPTIONS) is run for real.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -245,20 +245,26 @@ describe('Dockerfile', () => {
     expect(stageStarts).toHaveLength(3);
     expect(build[0].args).toMatch(/^node:20\S* AS build$/);
     expect(build.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args))).toBe(true);
-    expect(build.some((i) => i.op === 'RUN' && i.args.includes('node scripts/bundle.js /out/bin/clef-agent /nodejs/bin/node --lib /out/lib/clef-agent'))).toBe(true);
+    expect(build.some((i) => i.op === 'RUN' && i.args.includes('node scripts/bundle.js /out/bin/clef-agent --exec /nodejs/bin/node --snapshot-entry'))).toBe(true);
   });
 
-  it('trains the code cache with the runtime image\'s own node and the runtime\'s NODE_OPTIONS', () => {
+  it('trains the code cache and builds the snapshot with the runtime image\'s own node and the runtime\'s NODE_OPTIONS', () => {
     expect(train[0].args).toBe(`${RUNTIME_IMAGE} AS train`);
     expect(runtime[0].args).toBe(RUNTIME_IMAGE);
     expect(nodeOptions(train)).toEqual(nodeOptions(runtime));
     expect(nodeOptions(runtime)).toHaveLength(1);
     const run = train.filter((i) => i.op === 'RUN');
-    expect(run).toHaveLength(1);
+    expect(run).toHaveLength(2);
     // Exec form (distroless has no shell); the build stage's sources are only bind-mounted.
-    const [mount, ...rest] = run[0].args.split(' ');
-    expect(mount).toBe('--mount=type=bind,from=build,source=/src,target=/src');
-    expect(JSON.parse(rest.join(' '))).toEqual(['/nodejs/bin/node', '/src/scripts/train-code-cache.js', '/out/bin/clef-agent', '/src/examples/demo/demo.age.json', '/src/examples/demo/age.key']);
+    const commands = run.map((r) => {
+      const [mount, ...rest] = r.args.split(' ');
+      expect(mount).toBe('--mount=type=bind,from=build,source=/src,target=/src');
+      return JSON.parse(rest.join(' ')) as string[];
+    });
+    expect(commands).toEqual([
+      ['/nodejs/bin/node', '/src/scripts/train-code-cache.js', '/out/lib/clef-agent/launcher.js', '/src/examples/demo/demo.age.json', '/src/examples/demo/age.key'],
+      ['/nodejs/bin/node', '/src/scripts/build-snapshot.js', '/out/lib/clef-agent', '/out/lib/clef-agent/launcher.js'],
+    ]);
   });
 
   it('runs distroless, non-root, with no shell needed (no RUN, exec-form entrypoint)', () => {
@@ -283,23 +289,28 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('the image layout (launcher with an absolute node shebang, lib beside it, trained code cache) runs without a shell', async () => {
+  it('the image layout (native start, lib beside it, trained code cache, snapshot) starts from the snapshot without a shell', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'clef-image-'));
     try {
       // As in the Dockerfile, with this machine's node in place of /nodejs/bin/node.
       const bin = path.join(dir, 'bin/clef-agent');
       const lib = path.join(dir, 'lib/clef-agent');
       const imageNodeOptions = unquote(nodeOptions(runtime)[0].slice('NODE_OPTIONS='.length));
-      execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js'), bin, process.execPath, '--lib', lib], { stdio: 'pipe' });
-      execFileSync(process.execPath, [path.join(ROOT, 'scripts/train-code-cache.js'), bin], { env: { PATH: process.env.PATH, NODE_OPTIONS: imageNodeOptions }, stdio: 'pipe' });
-      expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe(`#!${process.execPath}`);
+      const launcher = path.join(lib, 'launcher.js');
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js'), bin, '--exec', process.execPath, '--snapshot-entry'], { stdio: 'pipe' });
+      const trainEnv = { PATH: process.env.PATH, NODE_OPTIONS: imageNodeOptions };
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/train-code-cache.js'), launcher], { env: trainEnv, stdio: 'pipe' });
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-snapshot.js'), lib, launcher], { env: trainEnv, stdio: 'pipe' });
+      expect(readFileSync(bin).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
       // V8 accepts the cache under the image's NODE_OPTIONS.
-      const accepted = `process.stdout.write(String(require(${JSON.stringify(bin)}).compile().cachedDataRejected))`;
+      const accepted = `process.stdout.write(String(require(${JSON.stringify(launcher)}).compile().cachedDataRejected))`;
       expect(execFileSync(process.execPath, ['-e', accepted], { env: { NODE_OPTIONS: imageNodeOptions }, encoding: 'utf8' })).toBe('false');
       expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+/);
       const port = await freePort();
       const env = { CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: 'image-test-token-0123456789', CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE, NODE_OPTIONS: imageNodeOptions };
-      const agent = spawn(bin, ['run'], { env, stdio: 'ignore' });
+      const agent = spawn(bin, ['run'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      agent.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
       try {
         const probe = (target: string) => spawnSync(bin, ['probe', target], { env: { CLEF_AGENT_PORT: String(port) }, encoding: 'utf8' });
         for (;;) {
@@ -309,6 +320,7 @@ describe('Dockerfile', () => {
         }
         expect(probe('health').stdout).toMatch(/^health: ok /);
         expect((await httpGet(port, '/v1/keys', { authorization: `Bearer ${env.CLEF_AGENT_TOKEN}` })).status).toBe(200);
+        expect(stderr).toMatch(/"event":"agent.startup","startup":"snapshot"/);
       } finally {
         const exited = new Promise((r) => agent.once('exit', r));
         agent.kill('SIGTERM');

@@ -54,7 +54,8 @@ it.each(VECTORS)('serves vector %s exactly as a plain start does', async (vector
     const health = (await agent.get('/v1/health')).json<Record<string, unknown>>();
     replies.push({ status: secrets.status, secrets: secrets.json(), keys: keys.json(), revision: health.revision, ready: health.ready, error: (health.lastError as { code?: string } | null)?.code ?? null });
     expect(await agent.stop()).toBe(0);
-    expect(agent.stderr).not.toMatch(/Warning|snapshot/i);
+    expect(agent.stderr).not.toMatch(/Warning/);
+    expect(agent.logLines().find((l) => l.event === 'agent.startup')?.startup).toBe(start === snapshot ? 'snapshot' : 'compiled');
   }
   expect(replies[1]).toEqual(replies[0]);
   const expected = loadExpect(vector) as { secrets?: unknown };

@@ -132,6 +132,8 @@ export interface StartOptions {
   entry?: string;
   /** node options before the script, e.g. `--snapshot-blob <blob>`. */
   nodeArgs?: string[];
+  /** A program to run instead of node (e.g. the native start, bin/clef-agent); `entry` and `nodeArgs` are then ignored. */
+  command?: string;
 }
 
 const running = new Set<AgentProcess>();
@@ -144,7 +146,8 @@ export async function startAgent(options: StartOptions): Promise<AgentProcess> {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? AGENT_MAIN, ...(options.args ?? [])], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = options.command ? [options.command, ...(options.args ?? [])] : [process.execPath, ...(options.nodeArgs ?? []), options.entry ?? AGENT_MAIN, ...(options.args ?? [])];
+  const child = spawn(argv[0], argv.slice(1), { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const agent = new AgentProcess(child, port, token);
   running.add(agent);
   void agent.exited.then(() => running.delete(agent));
@@ -158,7 +161,7 @@ export async function stopAllAgents(): Promise<void> {
 }
 
 /** Runs the agent to completion (config errors, --help) and collects its output. */
-export async function runAgentToExit(env: Record<string, string | undefined>, args: string[] = [], start: Pick<StartOptions, 'entry' | 'nodeArgs'> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runAgentToExit(env: Record<string, string | undefined>, args: string[] = [], start: Pick<StartOptions, 'entry' | 'nodeArgs' | 'command'> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const agent = await startAgent({ ...start, env, args, waitListening: false });
   const code = await agent.exited;
   return { code, stdout: agent.stdout, stderr: agent.stderr };

@@ -42,6 +42,7 @@ export const ENV_HELP: Readonly<Record<keyof typeof envSchema.shape, VariableHel
   CLEF_AGENT_TOKEN: { topic: 'listen', default: '—', help: 'bearer token callers send (this or CLEF_AGENT_TOKEN_FILE is required)' },
   CLEF_AGENT_TOKEN_FILE: { topic: 'listen', default: '—', help: 'file holding the token; generated (256 bits, mode 0600) when missing' },
   CLEF_AGENT_ID: { topic: 'telemetry', default: 'random UUID', help: 'agent id in telemetry and fleet leases' },
+  CLEF_AGENT_SNAPSHOT_SKIPPED: { topic: 'telemetry', default: '—', help: 'not for users: set by the native start (bin/clef-agent) when it started without the V8 snapshot, logged in agent.startup' },
   CLEF_AGENT_CACHE_PATH: { topic: 'freshness', default: '—', help: 'directory of the encrypted (ciphertext-only) disk cache' },
   CLEF_AGENT_CACHE_URL: { topic: 'fleet', default: '—', help: 'redis://, rediss:// or redis+sentinel://h1,h2/<master> URL of the fleet tier (may carry a password: never logged)' },
   CLEF_AGENT_CACHE_URL_FILE: { topic: 'fleet', default: '—', help: 'file holding the fleet tier URL (instead of CLEF_AGENT_CACHE_URL); re-read on SIGHUP' },

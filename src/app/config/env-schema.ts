@@ -58,6 +58,8 @@ export const envSchema = z.object({
   CLEF_AGENT_TOKEN: z.optional(z.string()),
   CLEF_AGENT_TOKEN_FILE: optionalText,
   CLEF_AGENT_ID: z.optional(z.string().check(z.minLength(1, { message: 'must not be empty' }))),
+  // Set by the native start, taken out of the environment before configuration is read.
+  CLEF_AGENT_SNAPSHOT_SKIPPED: z.optional(z.string()),
   CLEF_AGENT_CACHE_PATH: optionalText,
   CLEF_AGENT_CACHE_URL: blankAsUnset(
     z.optional(z.string().check(z.regex(/^rediss?(\+sentinel)?:\/\/[^\s]+$/, { message: 'must be a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL' }))),

@@ -24,6 +24,7 @@ async function build(): Promise<void> {
   await import('./lifecycle/daemon');
   await import('./lifecycle/lambda-extension');
   await import('./commands/probe');
+  await (await import('./snapshot-warmup')).warmUpForSnapshot();
   // No warm-up start here (V8 would keep its bytecode): in Node 20 creating the container
   // leaves pino's FinalizationRegistry dirty and a first load creates a second context,
   // and V8 refuses to snapshot either (bench/RESULTS.md, "Startup experiments").

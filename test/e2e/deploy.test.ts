@@ -239,6 +239,9 @@ describe('Dockerfile', () => {
     expect(image.split(' ')).toEqual(['--max-semi-space-size=2', '--v8-pool-size=1']);
     const unit = read('deploy/systemd/clef-agent.service').match(/^Environment="NODE_OPTIONS=(.*)"$/m)?.[1];
     expect(unit).toBe(image);
+    // The host build for the unit stamps its snapshot with the same NODE_OPTIONS, or the unit would never start from it.
+    const native = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['build:native'];
+    expect(native.match(/^NODE_OPTIONS='([^']*)' /)?.[1]).toBe(image);
   });
 
   it('is multi-stage: npm ci and the esbuild bundle in the build stage', () => {

@@ -86,7 +86,10 @@ static const char *mismatch(const char *lib, struct stamp *st) {
   char path[PATH_MAX];
   struct stat sb;
   if (snprintf(path, sizeof path, "%s/agent.blob.stamp", lib) >= (int)sizeof path) return "path-too-long";
-  if (parse_stamp(path, st) != 0) return "no-stamp";
+  if (parse_stamp(path, st) != 0) {
+    st->node[0] = '\0'; /* nothing from a malformed stamp is used */
+    return "no-stamp";
+  }
   if (stat(st->node, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size != st->node_size ||
       sb.st_mtim.tv_sec != st->mtime_sec || sb.st_mtim.tv_nsec != st->mtime_nsec)
     return "node-changed";
@@ -118,8 +121,10 @@ int main(int argc, char **argv) {
   struct stamp st;
   memset(&st, 0, sizeof st);
   const char *why = mismatch(lib, &st);
-  const char *node = why == NULL || st.node[0] == '/' ? st.node : NULL;
-  if (node == NULL || node[0] == '\0') node = CLEF_AGENT_NODE; /* no stamp: the node this was built for */
+  /* The stamped node (a well-formed stamp whose checks failed still names the node to run),
+   * else the node this program was compiled for. */
+  const char *node = st.node[0] == '/' ? st.node : CLEF_AGENT_NODE;
+  if (why != NULL && access(node, X_OK) != 0) node = CLEF_AGENT_NODE; /* the stamped node is gone */
 
   /* node [--snapshot-blob <blob>] <launcher> <args...> NULL */
   char **args = calloc((size_t)argc + 4, sizeof *args);

@@ -95,8 +95,11 @@ it('another node binary, another blob, or no stamp: a plain start each time (nod
   rmSync(stampOf(noStamp));
   const forged = copyLayout('unknown-stamp');
   writeFileSync(stampOf(forged), 'clef-agent-snapshot 2\n');
+  // The stamped node is gone: the node the native start was compiled for (here this one) starts the launcher.
+  const moved = copyLayout('moved-node');
+  writeFileSync(stampOf(moved), readFileSync(stampOf(moved), 'utf8').replace(/^node=.*$/m, `node=${path.join(dir, 'no-such-node')}`));
 
-  for (const [p, reason] of [[upgraded, 'node-changed'], [otherBlob, 'blob-changed'], [noStamp, 'no-stamp'], [forged, 'no-stamp']] as const) {
+  for (const [p, reason] of [[upgraded, 'node-changed'], [otherBlob, 'blob-changed'], [noStamp, 'no-stamp'], [forged, 'no-stamp'], [moved, 'node-changed']] as const) {
     expect(await serve(p)).toEqual({ startup: { startup: 'code-cache', snapshotSkipped: reason, level: 'warn' }, secrets: EXPECTED });
   }
 });

@@ -47,6 +47,24 @@ function launch(binary: string, args: string[], port: number): RedisProcess {
   return new RedisProcess(child, port);
 }
 
+/**
+ * Launches on a free port, and again on another one when that port was taken between
+ * probing and binding (test files run in parallel and all probe for free ports).
+ */
+async function launchOnFreePort(binary: string, args: (port: number) => string[], ready: RegExp): Promise<RedisProcess> {
+  for (let attempt = 0; ; attempt += 1) {
+    const port = await freePort();
+    const proc = launch(binary, args(port), port);
+    try {
+      await proc.waitForOutput(ready);
+      return proc;
+    } catch (error) {
+      await proc.kill();
+      if (attempt >= 4 || !/Address already in use/.test(proc.output)) throw error;
+    }
+  }
+}
+
 const READY = /Ready to accept connections/;
 const BASE = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
 
@@ -97,33 +115,33 @@ export interface TlsRedis {
  */
 export async function startTlsRedis(user: { name: string; password: string }): Promise<TlsRedis> {
   const files = makeTlsFiles();
-  const port = await freePort();
   // ACL rules go in a config file: on the command line a rule is one quoted argument.
   const conf = path.join(files.dir, 'redis.conf');
-  writeFileSync(
-    conf,
-    [
-      'bind 127.0.0.1',
-      'save ""',
-      'appendonly no',
-      'port 0',
-      `tls-port ${port}`,
-      `tls-cert-file ${files.serverCert}`,
-      `tls-key-file ${files.serverKey}`,
-      `tls-ca-cert-file ${files.caCert}`,
-      'tls-auth-clients yes',
-      'user default off',
-      // Exactly the commands README "Running a fleet" tells operators to grant.
-      `user ${user.name} on >${user.password} ~clef-agent:* +get +set +del +unlink +eval +role`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  const args = [conf];
-  const proc = launch('redis-server', args, port);
-  await proc.waitForOutput(READY);
+  const config = (port: number): string[] => {
+    writeFileSync(
+      conf,
+      [
+        'bind 127.0.0.1',
+        'save ""',
+        'appendonly no',
+        'port 0',
+        `tls-port ${port}`,
+        `tls-cert-file ${files.serverCert}`,
+        `tls-key-file ${files.serverKey}`,
+        `tls-ca-cert-file ${files.caCert}`,
+        'tls-auth-clients yes',
+        'user default off',
+        // Exactly the commands README "Running a fleet" tells operators to grant.
+        `user ${user.name} on >${user.password} ~clef-agent:* +get +set +del +unlink +eval +role`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    return [conf];
+  };
+  const proc = await launchOnFreePort('redis-server', config, READY);
   return {
-    port,
+    port: proc.port,
     files,
     process: proc,
     async stop() {
@@ -186,10 +204,8 @@ export async function startSentinelGroup(masterName = 'clefmaster', auth: Sentin
   const started: RedisProcess[] = [];
   // Each server gets its own directory: a replica's full sync writes an RDB file there.
   const startServer = async (extra: string[], ready: RegExp) => {
-    const port = await freePort();
-    const proc = launch('redis-server', [...BASE, '--port', String(port), '--dir', mkdtempSync(path.join(dir, 'server-')), ...dataAuth, ...extra], port);
+    const proc = await launchOnFreePort('redis-server', (port) => [...BASE, '--port', String(port), '--dir', mkdtempSync(path.join(dir, 'server-')), ...dataAuth, ...extra], ready);
     started.push(proc);
-    await proc.waitForOutput(ready);
     return proc;
   };
   let primary: RedisProcess;
@@ -199,12 +215,11 @@ export async function startSentinelGroup(masterName = 'clefmaster', auth: Sentin
     primary = await startServer([], READY);
     replica = await startServer(['--replicaof', '127.0.0.1', String(primary.port)], /MASTER <-> REPLICA sync: Finished with success/);
     for (let i = 0; i < 3; i += 1) {
-      const port = await freePort();
-      const sentinel = launch('redis-sentinel', [sentinelConfig(dir, port, masterName, primary.port, auth)], port);
+      // +monitor is logged right after the listener is up.
+      const sentinel = await launchOnFreePort('redis-sentinel', (port) => [sentinelConfig(dir, port, masterName, primary.port, auth)], /\+monitor master/);
       started.push(sentinel);
       sentinels.push(sentinel);
     }
-    for (const s of sentinels) await s.waitForOutput(/\+monitor master/);
     // Each Sentinel must know the two others (quorum, leader election) and the replica.
     for (const s of sentinels) await s.waitForOutput(/\+sentinel sentinel[\s\S]*\+sentinel sentinel/);
     for (const s of sentinels) await s.waitForOutput(/\+slave slave/);

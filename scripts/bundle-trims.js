@@ -31,16 +31,19 @@ function mimeSubset(resolveDir) {
   return Object.fromEntries(MIME_TYPES_KEPT.filter((t) => db[t]).map((t) => [t, db[t]]));
 }
 
-const MIME_DB_SUBSET = {
-  name: 'clef-agent-mime-db-subset',
-  setup(build) {
-    build.onResolve({ filter: /^mime-db$/ }, (args) => ({ path: args.resolveDir, namespace: 'mime-db-subset' }));
-    build.onLoad({ filter: /.*/, namespace: 'mime-db-subset' }, (args) => ({
-      contents: `module.exports = ${JSON.stringify(mimeSubset(args.path))};`,
-      loader: 'js',
-    }));
-  },
-};
+/** A plugin answering imports of the package `name` with `contents(resolveDir)`, generated JavaScript. */
+function replacePackage(name, contents) {
+  const namespace = `clef-agent-replaced-${name}`;
+  return {
+    name: namespace,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${name}$`) }, (args) => ({ path: args.resolveDir || '.', namespace }));
+      build.onLoad({ filter: /.*/, namespace }, (args) => ({ contents: contents(args.path), loader: 'js' }));
+    },
+  };
+}
+
+const MIME_DB_SUBSET = replacePackage('mime-db', (resolveDir) => `module.exports = ${JSON.stringify(mimeSubset(resolveDir))};`);
 
 /**
  * depd (Koa's and http-errors' deprecation notices) captures and formats a stack trace for
@@ -48,16 +51,10 @@ const MIME_DB_SUBSET = {
  * plain start printed nothing from it either. Node 20's snapshot builder cannot give it a
  * stack trace at all.
  */
-const QUIET_DEPD = {
-  name: 'clef-agent-quiet-depd',
-  setup(build) {
-    build.onResolve({ filter: /^depd$/ }, () => ({ path: 'depd', namespace: 'quiet-depd' }));
-    build.onLoad({ filter: /.*/, namespace: 'quiet-depd' }, () => ({
-      contents: 'module.exports = function depd() { function deprecate() {} deprecate.function = (fn) => fn; deprecate.property = () => undefined; return deprecate; };',
-      loader: 'js',
-    }));
-  },
-};
+const QUIET_DEPD = replacePackage(
+  'depd',
+  () => 'module.exports = function depd() { function deprecate() {} deprecate.function = (fn) => fn; deprecate.property = () => undefined; return deprecate; };',
+);
 
 /**
  * `debug` (Koa's, the router's, and the GCP/Azure HTTP stacks' tracing) probes the
@@ -65,21 +62,14 @@ const QUIET_DEPD = {
  * only: a DEBUG=* channel that prints request internals around it is not something a
  * secrets sidecar should offer, so every bundle gets a debug that is always disabled.
  */
-const SILENT_DEBUG = {
-  name: 'clef-agent-silent-debug',
-  setup(build) {
-    build.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent-debug' }));
-    build.onLoad({ filter: /.*/, namespace: 'silent-debug' }, () => ({
-      contents: [
-        'function createDebug() { const d = function () {}; d.enabled = false; d.namespace = ""; d.extend = createDebug; d.log = function () {}; d.destroy = function () {}; return d; }',
-        'createDebug.enabled = () => false; createDebug.enable = () => {}; createDebug.disable = () => ""; createDebug.debug = createDebug; createDebug.default = createDebug;',
-        'createDebug.formatters = {}; createDebug.names = []; createDebug.skips = []; createDebug.humanize = (ms) => `${ms}ms`;',
-        'module.exports = createDebug;',
-      ].join('\n'),
-      loader: 'js',
-    }));
-  },
-};
+const SILENT_DEBUG = replacePackage('debug', () =>
+  [
+    'function createDebug() { const d = function () {}; d.enabled = false; d.namespace = ""; d.extend = createDebug; d.log = function () {}; d.destroy = function () {}; return d; }',
+    'createDebug.enabled = () => false; createDebug.enable = () => {}; createDebug.disable = () => ""; createDebug.debug = createDebug; createDebug.default = createDebug;',
+    'createDebug.formatters = {}; createDebug.names = []; createDebug.skips = []; createDebug.humanize = (ms) => `${ms}ms`;',
+    'module.exports = createDebug;',
+  ].join('\n'),
+);
 
 /**
  * age-encryption loads the post-quantum hybrid KEMs (ML-KEM-768 with X25519 or P-256) and

@@ -77,7 +77,11 @@ function buildSnapshot(libDir, launcher) {
   const env = process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {};
   try {
     const script = path.join(work, 'snapshot-entry.js');
-    writeFileSync(script, prelude(readFileSync(entry, 'utf8')));
+    const source = prelude(readFileSync(entry, 'utf8'));
+    // One non-ASCII character (even in a comment) makes V8 hold the whole ~700 KB script as
+    // UTF-16 in the snapshot: twice the memory, and more to deserialize at every start.
+    if (/[^\x00-\x7f]/.test(source)) throw new Error('the snapshot entry is not ASCII (scripts/snapshot-prelude.js?)');
+    writeFileSync(script, source);
     rmSync(blob, { force: true });
     rmSync(`${blob}.stamp`, { force: true });
     execFileSync(process.execPath, [...v8Flags(), '--snapshot-blob', blob, '--build-snapshot', script], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] });

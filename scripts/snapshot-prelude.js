@@ -15,9 +15,9 @@
  * The tables below are written by build-snapshot.js from the node that builds the snapshot,
  * which is the node that runs it (node refuses a blob from any other build).
  */
-const DEFERRED = __CLEF_AGENT_DEFERRED__; // module → its export names
-const FUNCTIONS = __CLEF_AGENT_FUNCTIONS__; // module → names of its function exports
-const CONSTANTS = __CLEF_AGENT_CONSTANTS__; // module → { name: value } safe to read while building
+const DEFERRED = __CLEF_AGENT_DEFERRED__; // module -> its export names
+const FUNCTIONS = __CLEF_AGENT_FUNCTIONS__; // module -> names of its function exports
+const CONSTANTS = __CLEF_AGENT_CONSTANTS__; // module -> { name: value } safe to read while building
 const builtinRequire = require;
 let live = false;
 

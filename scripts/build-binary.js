@@ -2,9 +2,14 @@
 /**
  * `npm run build:binary`: a single executable (Node SEA) of the agent.
  *   build/binary/clef-agent.js   the esbuild bundle: one file, runnable with any node >= 20
- *   build/binary/sea-config.json the SEA config (with useCodeCache: V8's code cache is embedded)
+ *   build/binary/sea/            the split bundle the executable embeds: main.js, its V8 code
+ *                                cache trained by this node (the executable's own), the chunks
+ *   build/binary/sea-config.json the SEA config: main is scripts/sea-launcher.js, the rest are assets
  *   build/binary/sea-prep.blob   `node --experimental-sea-config` output
  *   build/binary/clef-agent      node + the blob, when postject is installed
+ * The executable starts like the split bundle: main.js compiled with a code cache trained on a
+ * full start (not node's useCodeCache, which covers only what compiles eagerly), the optional
+ * SDKs parsed only when configured (bench/RESULTS.md, 3c).
  * Node 20 has no `--build-sea`; injecting the blob needs postject (not a dependency). Without
  * it the bundle is the single-file artifact. build/binary/manifest.json says what was made.
  */
@@ -28,11 +33,12 @@ async function main() {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const { outfile: script } = await bundle({ outfile: path.join(OUT, 'clef-agent.js'), shebang: '/usr/bin/env node', singleFile: true });
+  // The split layout, trained by this node under its default flags: the executable is this node.
+  const split = await bundle({ outfile: path.join(OUT, 'sea/launcher.js'), libDir: path.join(OUT, 'sea/lib'), train: {} });
+  const assets = Object.fromEntries(['main.js', 'main.js.cache', ...split.chunks.map((c) => `${c}.js`)].map((name) => [name, path.join(split.libDir, name)]));
   const blob = path.join(OUT, 'sea-prep.blob');
   const seaConfig = path.join(OUT, 'sea-config.json');
-  // useCodeCache: node compiles the bundle at build time and embeds V8's code cache, so the
-  // executable skips most of the parse/compile a start would otherwise spend (issue 8).
-  writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }, null, 2));
+  writeFileSync(seaConfig, JSON.stringify({ main: path.join(__dirname, 'sea-launcher.js'), output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, assets }, null, 2));
   execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 
   let executable = null;

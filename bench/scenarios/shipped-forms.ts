@@ -103,7 +103,7 @@ export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<
     { key: 'npm', label: 'npm `bin` / Lambda layer: the bundle\'s launcher, no code cache (default flags)', command: process.execPath, args: [shipped.npm], agent: true },
     ...(shipped.native ? [{ key: 'image', label: `container image (its entrypoint): the native start → V8 startup snapshot, \`NODE_OPTIONS=${flags}\``, command: shipped.native, args: [], agent: true, env: { NODE_OPTIONS: flags } }] : []),
     { key: 'image-plain', label: `container image, plain start (the native start's fallback under other NODE_OPTIONS): launcher + trained code cache, \`${flags}\``, command: process.execPath, args: [...IMAGE_NODE_ARGS, shipped.image], agent: true },
-    ...(shipped.sea ? [{ key: 'sea', label: 'SEA binary (`npm run build:binary`, embedded code cache, default flags)', command: shipped.sea, args: [], agent: true }] : []),
+    ...(shipped.sea ? [{ key: 'sea', label: 'SEA binary (`npm run build:binary`: the split bundle and its trained code cache as assets, default flags)', command: shipped.sea, args: [], agent: true }] : []),
   ];
   const samples = new Map<string, Sample[]>(forms.map((f) => [f.key, []]));
   for (const f of forms) await coldOnce(f); // unmeasured: page cache

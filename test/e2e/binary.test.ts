@@ -1,14 +1,18 @@
 /**
  * The distributable forms: `npm run build:binary` (a one-file esbuild bundle, plus the
- * Node SEA executable when postject is available) run against a vector from an empty
+ * Node SEA executable when postject is available, which embeds the split bundle, its
+ * trained code cache and the SDK chunks as assets) run against a vector from an empty
  * directory, and the packed npm tarball installed elsewhere and run with `npx`.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { AGE_KEY_FILE, allVectorSecretValues, loadExpect, vectorPath } from '../support/vectors';
-import { freePort, httpGet } from '../support/agent-process';
+import { freePort, httpGet, startAgent, stopAllAgents } from '../support/agent-process';
+import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
+import { packEnvelope } from '../support/pack';
 
 const ROOT = path.resolve(__dirname, '../..');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -17,7 +21,10 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'clef-binary-'))));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await stopAllAgents();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function assertNoSecrets(text: string): void {
   for (const v of allVectorSecretValues()) expect(text.includes(v)).toBe(false);
@@ -78,6 +85,35 @@ describe('npm run build:binary', () => {
     expect(manifest.executable).not.toBeNull();
     expect(execFileSync(manifest.executable!, ['--version'], { encoding: 'utf8' })).toBe(`${VERSION}\n`);
     await serveVector(manifest.executable!, [], dir);
+  });
+
+  it('the executable compiles its agent with the embedded code cache, and an envelope artifact loads the KMS chunks from its assets', async () => {
+    const plain = await startAgent({ command: manifest.executable!, args: ['run'], env: VECTOR_ENV });
+    await plain.waitReady();
+    expect((await plain.waitForLog((l) => l.event === 'agent.startup')).startup).toBe('code-cache');
+    await plain.stop();
+    // An envelope artifact needs kms.js and aws.js: read from the executable, not from any file.
+    const kms = await FakeKmsServer.start();
+    try {
+      const tree = { app: { KEY: 'sea-chunk-value' } };
+      const dek = randomBytes(32);
+      const artifact = path.join(dir, 'sea-envelope.json');
+      writeFileSync(artifact, packEnvelope(tree, { dek, wrappedKey: kms.wrapDek(dek), keyId: FAKE_KEY_ARN }));
+      const empty = path.join(dir, 'sea-cwd');
+      mkdirSync(empty, { recursive: true });
+      const agent = await startAgent({
+        command: manifest.executable!,
+        args: ['run'],
+        cwd: empty,
+        env: { CLEF_AGENT_SOURCE: artifact, HOME: empty, AWS_ENDPOINT_URL_KMS: kms.endpoint, AWS_ACCESS_KEY_ID: 'AKIDLOOPBACKTEST', AWS_SECRET_ACCESS_KEY: 'loopback-test-secret', AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' },
+      });
+      await agent.waitReady();
+      expect((await agent.authGet('/v1/secrets')).json()).toEqual(tree);
+      expect(kms.calls.map((c) => c.target)).toEqual(['TrentService.Decrypt']);
+      await agent.stop();
+    } finally {
+      await kms.close();
+    }
   });
 });
 

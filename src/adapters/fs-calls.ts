@@ -4,9 +4,9 @@ import { promisify } from 'node:util';
 /**
  * The few asynchronous file-system calls the agent makes before it is ready, as promises
  * over node:fs's callback API. node:fs/promises does the same system calls, but loading it
- * evaluates FileHandle, its streams and readline (about 8 ms of a cold start, most of what
- * stood between a bare node process and the agent's listener; bench/RESULTS.md, issue 20).
- * Later, rarely used paths (the files sink, the disk cache) may still use node:fs/promises.
+ * evaluates FileHandle, its streams and readline (about 8 ms of a profiled cold start;
+ * bench/RESULTS.md, issue 20). Paths that run later or only when configured (the files
+ * sink, the disk cache) still use node:fs/promises.
  */
 export const stat = promisify(fs.stat);
 export const lstat = promisify(fs.lstat);

@@ -32,7 +32,7 @@ const SAMPLE_ENV = {
   CLEF_AGENT_ID: 'snapshot-warm-up',
 };
 
-/** Shaped like a packed artifact, and refused at its made-up hash: the parse and the refusal both run. */
+/** Shaped like a packed artifact: the document parser's accepting path (its refusals run below). */
 const SAMPLE_DOCUMENT = JSON.stringify({
   version: 1,
   identity: 'snapshot-warm-up',
@@ -69,10 +69,11 @@ export async function warmUpForSnapshot(): Promise<void> {
 
   createHttpApp({ query: IDLE_QUERY, authenticator: { authenticate: () => null }, port: 7779 }).callback();
 
+  parseDocument(SAMPLE_DOCUMENT);
   try {
-    parseDocument(SAMPLE_DOCUMENT);
+    parseDocument('{"version":2}');
   } catch {
-    /* a refusal is a code path too */
+    /* the refusal path (unsupported_version) */
   }
   parsePayload(new TextEncoder().encode('{"app":{"KEY":"value"}}'));
 

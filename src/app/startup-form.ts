@@ -15,6 +15,14 @@ export function startupForm(): StartupForm {
   return typeof form === 'string' && FORMS.has(form) ? (form as StartupForm) : 'source';
 }
 
+/** For the agent.startup log line. */
+export const STARTUP_FORM_TEXT: Readonly<Record<StartupForm, string>> = {
+  snapshot: 'started from the V8 startup snapshot',
+  'code-cache': 'started from the bundle and its code cache',
+  compiled: 'started from the bundle, compiled at start',
+  source: 'started from the compiled sources',
+};
+
 export function setStartupForm(form: StartupForm): void {
   (globalThis as Record<symbol, unknown>)[FORM_KEY] = form;
 }

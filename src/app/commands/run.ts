@@ -2,7 +2,7 @@ import type pino from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import { loadConfig } from '../config/load-config';
 import { createContainer } from '../container';
-import { startupForm } from '../startup-form';
+import { STARTUP_FORM_TEXT, startupForm } from '../startup-form';
 import { AppTypes } from '../types';
 
 /** `clef-agent run`: the Lambda extension lifecycle when AWS_LAMBDA_RUNTIME_API is set
@@ -35,7 +35,7 @@ export function warnIfUnauthenticated(logger: pino.Logger, config: AgentConfig):
 /** How the process started; a start the native start could not take from the snapshot is a warning (slower, not wrong). */
 export function announceStartup(logger: pino.Logger, snapshotSkipped: string | undefined): void {
   const startup = startupForm();
-  if (snapshotSkipped === undefined) logger.info({ event: 'agent.startup', startup }, `started from the ${startup === 'source' ? 'compiled sources' : startup === 'snapshot' ? 'V8 startup snapshot' : startup === 'code-cache' ? 'bundle and its code cache' : 'bundle'}`);
+  if (snapshotSkipped === undefined) logger.info({ event: 'agent.startup', startup }, STARTUP_FORM_TEXT[startup]);
   else logger.warn({ event: 'agent.startup', startup, snapshotSkipped }, `the V8 startup snapshot was not used (${snapshotSkipped}): started without it`);
 }
 

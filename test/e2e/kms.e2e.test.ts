@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
 import { packEnvelope } from '../support/pack';
-import { startAgent, stopAllAgents, type AgentProcess } from '../support/agent-process';
+import { request } from 'node:http';
+import { startAgent, stopAllAgents, type AgentProcess, type HttpReply } from '../support/agent-process';
 
 const TREE = { db: { PASSWORD: 'kms-protected-password-123' }, api: { KEY: 'kms-api-key-456' } };
 let kms: FakeKmsServer;
@@ -29,15 +30,41 @@ afterAll(async () => {
 });
 beforeEach(() => kms.allow());
 
-/** Server-side ESTABLISHED TCP sockets on `port` (Linux /proc/net/tcp). */
-function establishedTo(port: number): number {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  return readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .filter((l) => {
-      const cols = l.trim().split(/\s+/);
-      return cols[1]?.endsWith(`:${hex}`) && cols[3] === '01';
-    }).length;
+/**
+ * Whether the agent has read everything sent on each of these connections: its side of
+ * each (local port `port`, remote port one of `clientPorts`, Linux /proc/net/tcp) exists
+ * and has an empty receive queue. Node parses and dispatches a request in the same turn
+ * as it reads it, so a request read is a request that has reached the agent's handler.
+ */
+function agentHasRead(port: number, clientPorts: readonly number[]): boolean {
+  const hex = (p: number) => p.toString(16).toUpperCase().padStart(4, '0');
+  const rxByClient = new Map<string, number>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (!cols[1]?.endsWith(`:${hex(port)}`) || cols[3] !== '01') continue;
+    rxByClient.set(cols[2].split(':')[1], parseInt(cols[4].split(':')[1], 16));
+  }
+  return clientPorts.every((p) => rxByClient.get(hex(p)) === 0);
+}
+
+/** An authenticated GET; `sent` resolves with the client's port once node has handed the whole request to the kernel. */
+function trackedGet(agent: AgentProcess, urlPath: string): { sent: Promise<number>; reply: Promise<HttpReply> } {
+  let sent!: (port: number) => void;
+  const sentPromise = new Promise<number>((r) => (sent = r));
+  const reply = new Promise<HttpReply>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: agent.port, path: urlPath, agent: false, headers: { host: `127.0.0.1:${agent.port}`, authorization: `Bearer ${agent.token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
+      });
+    });
+    req.on('finish', () => sent(req.socket!.localPort!));
+    req.on('error', reject);
+    req.end();
+  });
+  return { sent: sentPromise, reply };
 }
 
 async function waitUntil(check: () => boolean): Promise<void> {
@@ -77,19 +104,21 @@ describe('JIT mode (CLEF_AGENT_CACHE_TTL=0)', () => {
   });
   afterAll(() => agent.stop());
 
-  it('coalesces concurrent reads: N requests, far fewer KMS calls', async () => {
+  it('coalesces concurrent reads: 40 requests during one held decrypt, one KMS call', async () => {
     const before = kms.calls.length;
     let release!: () => void;
     kms.slow(new Promise<void>((r) => (release = r)));
-    const reads = Array.from({ length: 40 }, () => agent.authGet('/v1/secrets'));
+    const reads = Array.from({ length: 40 }, () => trackedGet(agent, '/v1/secrets'));
     await kms.untilCalls(before + 1);
-    // Release KMS only once every client connection is established with the agent, so
-    // the requests are there to join the one held decrypt.
-    await waitUntil(() => establishedTo(agent.port) >= 40);
+    // Release KMS only once the agent has read every request, so all of them are there to
+    // join the one held decrypt.
+    const clientPorts = await Promise.all(reads.map((r) => r.sent));
+    await waitUntil(() => agentHasRead(agent.port, clientPorts));
     release();
-    const replies = await Promise.all(reads);
+    const replies = await Promise.all(reads.map((r) => r.reply));
     for (const r of replies) expect(r.json()).toEqual(TREE);
-    expect(kms.calls.length - before).toBeLessThanOrEqual(10);
+    // Every request was at the agent before the one decrypt finished: they all shared it.
+    expect(kms.calls.length - before).toBe(1);
   });
 
   it('a revoked IAM grant turns the next read into 503 with a code, and health shows it', async () => {

@@ -27,11 +27,13 @@ export class RefreshScheduler {
     return this.tick();
   }
 
-  stop(): void {
+  /** Stops polling and aborts the fetch in flight; resolves once the refresh in flight (if any) has settled. */
+  stop(): Promise<void> {
     this.stopped = true;
     this.cancel?.();
     this.cancel = null;
     this.refresher.stop();
+    return this.refresher.settled();
   }
 
   private async tick(): Promise<RefreshOutcome> {

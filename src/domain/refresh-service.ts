@@ -53,6 +53,14 @@ export class RefreshService {
     return this.inFlight;
   }
 
+  /** Resolves once no refresh is in flight (its cache and trust-record writes included); never rejects. */
+  settled(): Promise<void> {
+    return this.inFlight ? this.inFlight.then(
+      () => undefined,
+      () => undefined,
+    ) : Promise.resolve();
+  }
+
   stop(): void {
     this.deps.state.stopped = true;
     this.controller?.abort();

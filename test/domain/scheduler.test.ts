@@ -1,4 +1,5 @@
 import { AgentError } from '../../src/domain/errors';
+import { MemoryArtifactCache } from '../../src/adapters/memory/memory-cache';
 import { coreHarness, TREE } from '../support/core-harness';
 
 const down = () => new AgentError('source_unavailable', 'down');
@@ -90,5 +91,35 @@ describe('refresh schedule', () => {
     h.scheduler.stop();
     await first;
     expect(h.clock.pending()).toBe(0);
+  });
+});
+
+describe('stopping with a refresh in flight', () => {
+  it('stop() resolves only once the in-flight refresh has written its cache entry, and never rejects', async () => {
+    const writes: string[] = [];
+    let releaseWrite!: () => void;
+    const writeGate = new Promise<void>((r) => (releaseWrite = r));
+    const cache = new MemoryArtifactCache();
+    const set = cache.set.bind(cache);
+    cache.set = async (key, entry) => {
+      await writeGate;
+      await set(key, entry);
+      writes.push(entry.revision);
+    };
+    const h = await coreHarness({ cache });
+    h.source.publish(await h.pack());
+    const first = h.scheduler.start();
+    // The refresh is past its fetch and decrypt once it waits on the cache write.
+    await h.telemetry.waitFor('artifact.refreshed');
+    let stopped = false;
+    const stopping = h.scheduler.stop().then(() => (stopped = true));
+    await settle();
+    expect(stopped).toBe(false);
+    releaseWrite();
+    await stopping;
+    expect(writes).toHaveLength(1);
+    expect((await first).status).toBe('refreshed');
+    // With nothing in flight it resolves at once.
+    await expect(h.scheduler.stop()).resolves.toBeUndefined();
   });
 });

@@ -17,12 +17,26 @@ import { startOtlpExport } from './otlp-export';
 /** Bounded shutdown budget: the process exits well within 2 s of a signal. */
 const HTTP_GRACE_MS = 1_000;
 const TELEMETRY_FLUSH_MS = 500;
+/** How long a refresh already past its fetch may take to finish its cache and trust-record
+ * writes (the anti-rollback mark, a tombstone) before the process exits anyway. Runs
+ * alongside the HTTP drain, so it adds nothing to the budget. */
+const REFRESH_SETTLE_MS = 1_000;
 
 /**
  * What every lifecycle (daemon, Lambda extension) does: listen first (probes get 503,
  * not "connection refused"), then load and poll; on stop, stop polling, drain HTTP,
  * flush telemetry, drop plaintext.
  */
+/** `promise`, or undefined after `ms` if it has not settled by then (the timer does not hold the process). */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class AgentRuntime {
   private server: RunningServer | null = null;
   private metricsServer: RunningServer | undefined;
@@ -96,10 +110,10 @@ export class AgentRuntime {
 
   private async doStop(reason: string): Promise<void> {
     const telemetry = this.container.get<Telemetry>(Telemetry);
-    this.scheduler.stop();
+    const refreshSettled = within(this.scheduler.stop(), REFRESH_SETTLE_MS);
     // Before the wipe below: stopping is not a withdrawal, the files stay for the next start.
     await this.optional<FilesPublisher>(AppTypes.FilesPublisher)?.stop();
-    await Promise.all([this.server?.close(HTTP_GRACE_MS), this.metricsServer?.close(HTTP_GRACE_MS)]);
+    await Promise.all([this.server?.close(HTTP_GRACE_MS), this.metricsServer?.close(HTTP_GRACE_MS), refreshSettled]);
     this.secrets.wipe();
     this.releaseTelemetryGate();
     await this.otlp;

@@ -18,7 +18,7 @@ const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { bundle, ROOT } = require('./bundle');
 
-const OUT = path.join(ROOT, 'build/binary');
+const DEFAULT_OUT = path.join(ROOT, 'build/binary');
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 function loadPostject() {
@@ -29,7 +29,8 @@ function loadPostject() {
   }
 }
 
-async function main() {
+/** Builds everything above into `OUT` (default build/binary); resolves with the manifest ({ executable: null } without postject). */
+async function buildBinary(OUT = DEFAULT_OUT) {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const { outfile: script } = await bundle({ outfile: path.join(OUT, 'clef-agent.js'), shebang: '/usr/bin/env node', singleFile: true });
@@ -53,10 +54,17 @@ async function main() {
   }
   const manifest = { bundle: script, blob, executable, node: process.version };
   writeFileSync(path.join(OUT, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  process.stdout.write(`built ${path.relative(process.cwd(), executable ?? script)}\n`);
+  return manifest;
 }
 
-main().catch((e) => {
-  process.stderr.write(`build:binary failed: ${e.message}\n`);
-  process.exit(1);
-});
+module.exports = { buildBinary };
+
+if (require.main === module) {
+  buildBinary().then(
+    (m) => process.stdout.write(`built ${path.relative(process.cwd(), m.executable ?? m.bundle)}\n`),
+    (e) => {
+      process.stderr.write(`build:binary failed: ${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -68,12 +68,12 @@ interface LambdaSample {
   served: number;
 }
 
-async function lambdaOnce(launcher: string): Promise<LambdaSample> {
+async function lambdaOnce(command: string, args: string[]): Promise<LambdaSample> {
   const api = await FakeLambdaApi.start();
   const port = await freePort();
   const env = { ...agentEnv(port, { name: 'lambda', source: SMALL_ARTIFACT }), AWS_LAMBDA_RUNTIME_API: api.runtimeApi };
   const t0 = performance.now();
-  const child = spawn(process.execPath, [launcher, 'run'], { env, stdio: 'ignore' });
+  const child = spawn(command, [...args, 'run'], { env, stdio: 'ignore' });
   try {
     await api.waitFor('register', 1);
     const register = performance.now() - t0;
@@ -111,10 +111,15 @@ export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<
   const med = (key: string, field: keyof Sample) => median(samples.get(key)!.map((s) => s[field]));
   const rows = forms.map((f) => [f.label, ms(med(f.key, 'ready')), `${(med(f.key, 'ready') / med('node', 'ready')).toFixed(2)}×`, ms(med(f.key, 'cpu')), `${(med(f.key, 'cpu') / med('node', 'cpu')).toFixed(2)}×`, fmt(med(f.key, 'rss'), 1), `${(med(f.key, 'rss') / med('node', 'rss')).toFixed(2)}×`]);
 
-  const lambda: LambdaSample[] = [];
-  await lambdaOnce(shipped.npm);
-  for (let i = 0; i < Math.max(3, Math.round(ctx.cfg.coldRuns / 2)); i++) lambda.push(await lambdaOnce(shipped.npm));
-  const lm = (field: keyof LambdaSample) => median(lambda.map((s) => s[field]));
+  // The layer as `npm run build:lambda-layer` makes it (the runtime's node runs the bundle), and
+  // its --native variant (the single executable: its own node and code cache), interleaved.
+  const layers: Array<[string, string[]]> = [[process.execPath, [shipped.npm]], ...(shipped.sea ? [[shipped.sea, []] as [string, string[]]] : [])];
+  const lambda: LambdaSample[][] = layers.map(() => []);
+  for (const [command, args] of layers) await lambdaOnce(command, args);
+  for (let i = 0; i < Math.max(3, Math.round(ctx.cfg.coldRuns / 2)); i++) {
+    for (const [n, [command, args]] of layers.entries()) lambda[n].push(await lambdaOnce(command, args));
+  }
+  const lm = (field: keyof LambdaSample, n = 0) => median(lambda[n].map((s) => s[field]));
 
   const lines = ctx.report.section('3c. Shipped forms against the bare node process (issue 20)');
   lines.push(
@@ -125,10 +130,17 @@ export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<
     ...table(['Form', 'Median to ready, ms', 'vs bare', 'CPU at ready, ms', 'vs bare', 'RSS at ready, MB', 'vs bare'], rows),
     '',
     `Lambda extension INIT against the Extensions API fake (test/support/fakes/lambda-api.ts), the layer's bundle run as`,
-    `\`node /opt/clef-agent/clef-agent.js run\` does, median of ${lambda.length}: /extension/register received ${ms(lm('register'))} ms after spawn, INIT done`,
+    `\`node /opt/clef-agent/clef-agent.js run\` does, median of ${lambda[0].length}: /extension/register received ${ms(lm('register'))} ms after spawn, INIT done`,
     `(first /event/next, after the first load) ${ms(lm('initDone'))} ms, first artifact served after the INVOKE ${ms(lm('served'))} ms.`,
     'No code cache or snapshot can ship in a layer (the Lambda runtime\'s node is not the build machine\'s); what changed this form',
     `is the startup trims (scripts/bundle-trims.js and the deferred built-ins). ${LAMBDA_BEFORE}`,
+    ...(shipped.sea
+      ? [
+          '',
+          `The native layer (\`npm run build:lambda-layer -- --native\`: the single executable above, with its own node and code cache),`,
+          `same fake, interleaved: register ${ms(lm('register', 1))} ms, INIT done ${ms(lm('initDone', 1))} ms, first artifact served ${ms(lm('served', 1))} ms.`,
+        ]
+      : []),
   );
   for (const f of forms.filter((x) => x.agent)) {
     const ready = med(f.key, 'ready') / med('node', 'ready');
@@ -137,4 +149,5 @@ export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<
     ctx.report.check(`#20 ${f.key}: RSS at ready ≤ 1.2× bare node`, `${rss.toFixed(2)}× (${fmt(med(f.key, 'rss'), 1)} vs ${fmt(med('node', 'rss'), 1)} MB)`, rss <= 1.2);
   }
   ctx.report.check('#20 Lambda extension INIT (spawn → register → first next; → first artifact served)', `${ms(lm('register'))} → ${ms(lm('initDone'))}; ${ms(lm('served'))} ms`, null);
+  if (shipped.sea) ctx.report.check('#20 Lambda extension INIT, native layer (the single executable)', `${ms(lm('register', 1))} → ${ms(lm('initDone', 1))}; ${ms(lm('served', 1))} ms`, null);
 }

@@ -68,3 +68,48 @@ it('the unpacked bundle registers, serves, and stops on SHUTDOWN', async () => {
     await api.close();
   }
 });
+
+describe('npm run build:lambda-layer -- --native', () => {
+  const arch = ({ x64: 'x86_64', arm64: 'arm64' } as Record<string, string>)[process.arch];
+  const nativeZip = path.join(ROOT, `build/clef-agent-lambda-layer-native-${arch}.zip`);
+  let native: string;
+  beforeAll(() => {
+    native = mkdtempSync(path.join(tmpdir(), 'clef-layer-native-'));
+    execFileSync('npm', ['run', '--silent', 'build:lambda-layer', '--', '--native'], { cwd: ROOT, stdio: 'pipe' });
+    // unzip keeps the exec bits (python's zipfile extraction would drop them).
+    execFileSync('python3', ['-c', 'import sys, zipfile, os\nz = zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n  p = z.extract(i, sys.argv[2])\n  os.chmod(p, (i.external_attr >> 16) & 0o777 or 0o644)', nativeZip, native]);
+  }, 180_000);
+  afterAll(() => rmSync(native, { recursive: true, force: true }));
+
+  it('holds the single executable and a launcher that finds it from its own path', () => {
+    const files = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(sorted(i.filename for i in zipfile.ZipFile(sys.argv[1]).infolist() if not i.filename.endswith("/"))))', nativeZip], { encoding: 'utf8' }).trim().split('\n');
+    expect(files).toEqual(['clef-agent/clef-agent', 'extensions/clef-agent']);
+    expect(readFileSync(path.join(native, 'clef-agent/clef-agent')).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(readFileSync(path.join(native, 'extensions/clef-agent'), 'utf8')).toMatch(/^exec "\$\{0%\/extensions\/\*\}\/clef-agent\/clef-agent" run$/m);
+  });
+
+  it('started as Lambda starts it (the launcher, no node on PATH), registers, serves from its code cache, and stops on SHUTDOWN', async () => {
+    const api = await FakeLambdaApi.start();
+    const port = await freePort();
+    const token = 'native-layer-token-0123456789';
+    // PATH without node: the executable brings its own.
+    const env = { PATH: '/usr/bin:/bin', AWS_LAMBDA_RUNTIME_API: api.runtimeApi, CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
+    const child = spawn(path.join(native, 'extensions/clef-agent'), [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await api.waitFor('next', 1);
+      api.invoke();
+      await api.waitFor('next', 2);
+      const secrets = await httpGet(port, '/v1/secrets', { authorization: `Bearer ${token}` });
+      expect(secrets.json()).toEqual(loadExpect('a-age-basic').secrets);
+      api.shutdown();
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/"event":"agent.startup","startup":"code-cache"/);
+    } finally {
+      child.kill('SIGKILL');
+      await api.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { Clock } from '../../domain/ports';
 import type { RefreshService } from '../../domain/refresh-service';
 import { ConfigError } from '../config/config-error';
 import { loadConfig } from '../config/load-config';
-import { announceToken } from '../commands/run';
+import { announceStartup, announceToken } from '../commands/run';
 import { createContainer } from '../container';
 import { AppTypes } from '../types';
 import { AgentRuntime } from './agent-runtime';
@@ -101,6 +101,7 @@ export async function runLambdaExtension(hostPort: string, env: NodeJS.ProcessEn
     container = await createContainer(config);
     runtime = new AgentRuntime(container);
     const server = await runtime.listen();
+    announceStartup(runtime.logger, undefined); // no native start in a layer: nothing is ever skipped
     announceToken(runtime.logger, config);
     runtime.logger.info({ event: 'agent.listening', url: `http://${config.host}:${server.port}`, mode: config.mode, lifecycle: 'lambda' }, 'listening');
   } catch (e) {

@@ -37,15 +37,19 @@ function bundleRequire(id) {
   return mod.exports;
 }
 
-const cache = (() => {
+/** main.js with the trained code cache (a local: the cache's bytes are garbage once compiled). */
+function compileMain() {
+  let cachedData;
   try {
-    return Buffer.from(getAsset('main.js.cache'));
+    cachedData = Buffer.from(getAsset('main.js.cache'));
   } catch {
-    return undefined;
+    cachedData = undefined; // no cache embedded: compile from source
   }
-})();
-// main.js is written as the CommonJS wrapper already (scripts/bundle.js),.
-const script = new vm.Script(getAsset('main.js', 'utf8'), { filename: 'clef-agent:main.js', cachedData: cache });
+  // main.js is written as the CommonJS wrapper already (scripts/bundle.js).
+  return new vm.Script(getAsset('main.js', 'utf8'), { filename: 'clef-agent:main.js', cachedData });
+}
+
+const script = compileMain();
 globalThis[Symbol.for('clef-agent.startup-form')] = script.cachedDataRejected === false ? 'code-cache' : 'compiled';
 const main = { exports: {}, id: 'main.js', loaded: false };
 loaded.set('main.js', main);

@@ -47,12 +47,19 @@ it('has the layer layout with an executable launcher that execs the bundle with 
   execFileSync('sh', ['-n', path.join(dir, 'extensions/clef-agent')]); // syntax check
 });
 
-it('the unpacked bundle registers, serves, and stops on SHUTDOWN', async () => {
+/**
+ * Starts an unpacked layer's extension as Lambda would (against the fake Extensions API),
+ * sends one INVOKE, checks the vector is served after it, sends SHUTDOWN and expects exit 0.
+ * Resolves with the extension's stderr.
+ */
+async function runExtension(command: string, args: string[], pathVariable: string | undefined): Promise<string> {
   const api = await FakeLambdaApi.start();
   const port = await freePort();
   const token = 'layer-test-token-0123456789';
-  const env = { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: api.runtimeApi, CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
-  const child = spawn(process.execPath, [path.join(dir, 'clef-agent/clef-agent.js'), 'run'], { env, stdio: 'ignore' });
+  const env = { PATH: pathVariable, AWS_LAMBDA_RUNTIME_API: api.runtimeApi, CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   try {
     await api.waitFor('next', 1);
@@ -63,10 +70,15 @@ it('the unpacked bundle registers, serves, and stops on SHUTDOWN', async () => {
     expect(secrets.json()).toEqual(loadExpect('a-age-basic').secrets);
     api.shutdown();
     expect(await exited).toBe(0);
+    return stderr;
   } finally {
     child.kill('SIGKILL');
     await api.close();
   }
+}
+
+it('the unpacked bundle registers, serves, and stops on SHUTDOWN', async () => {
+  await runExtension(process.execPath, [path.join(dir, 'clef-agent/clef-agent.js'), 'run'], process.env.PATH);
 });
 
 describe('npm run build:lambda-layer -- --native', () => {
@@ -89,27 +101,8 @@ describe('npm run build:lambda-layer -- --native', () => {
   });
 
   it('started as Lambda starts it (the launcher, no node on PATH), registers, serves from its code cache, and stops on SHUTDOWN', async () => {
-    const api = await FakeLambdaApi.start();
-    const port = await freePort();
-    const token = 'native-layer-token-0123456789';
-    // PATH without node: the executable brings its own.
-    const env = { PATH: '/usr/bin:/bin', AWS_LAMBDA_RUNTIME_API: api.runtimeApi, CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, CLEF_AGENT_SOURCE: vectorPath('a-age-basic'), CLEF_AGENT_AGE_KEY_FILE: AGE_KEY_FILE };
-    const child = spawn(path.join(native, 'extensions/clef-agent'), [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    try {
-      await api.waitFor('next', 1);
-      api.invoke();
-      await api.waitFor('next', 2);
-      const secrets = await httpGet(port, '/v1/secrets', { authorization: `Bearer ${token}` });
-      expect(secrets.json()).toEqual(loadExpect('a-age-basic').secrets);
-      api.shutdown();
-      expect(await exited).toBe(0);
-      expect(stderr).toMatch(/"event":"agent.startup","startup":"code-cache"/);
-    } finally {
-      child.kill('SIGKILL');
-      await api.close();
-    }
+    // A PATH with nothing on it: the launcher finds the executable by its own path, and the executable brings its node.
+    const stderr = await runExtension(path.join(native, 'extensions/clef-agent'), [], path.join(native, 'no-such-dir'));
+    expect(stderr).toMatch(/"event":"agent.startup","startup":"code-cache"/);
   });
 });

@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { KEY_VAULT_TLS } from './azure-tls-fixture';
 import { LoopbackServer, sendJson } from './loopback-server';
+import { CallFaults } from './call-faults';
 
 export const FAKE_VAULT_HOST = 'clef-test.vault.azure.net';
 export const FAKE_KEY_VERSION = '0123456789abcdef0123456789abcdef';
@@ -94,9 +95,7 @@ export class FakeKeyVault {
   private readonly publicKey: KeyObject;
   private readonly sockets = new Set<Socket>();
   private mode: Mode = { kind: 'allow' };
-  private throttleLeft = 0;
-  private hold?: Promise<unknown>;
-  private waiters: Array<{ n: number; resolve: () => void }> = [];
+  private readonly faults = new CallFaults();
 
   private constructor(
     private readonly server: Server,
@@ -136,8 +135,7 @@ export class FakeKeyVault {
 
   allow(): void {
     this.mode = { kind: 'allow' };
-    this.throttleLeft = 0;
-    this.hold = undefined;
+    this.faults.reset();
   }
   deny(): void {
     this.mode = { kind: 'error', status: 403, code: 'Forbidden', inner: 'ForbiddenByRbac', message: 'Caller is not authorized to perform action on resource.' };
@@ -150,14 +148,13 @@ export class FakeKeyVault {
   }
   /** The next `n` requests answer 429 (Retry-After: 0). */
   throttle(n = Number.POSITIVE_INFINITY): void {
-    this.throttleLeft = n;
+    this.faults.throttle(n);
   }
   slow(release: Promise<unknown>): void {
-    this.hold = release;
+    this.faults.slow(release);
   }
   untilUnwraps(n: number): Promise<void> {
-    if (this.unwrapCalls.length >= n) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+    return this.faults.until(n, this.unwrapCalls.length);
   }
 
   async close(): Promise<void> {
@@ -180,16 +177,11 @@ export class FakeKeyVault {
     if (!m || m[1] !== 'artifacts' || (m[2] !== undefined && m[2] !== FAKE_KEY_VERSION)) return kvError(res, 404, 'KeyNotFound', 'key not found');
     const kid = `https://${FAKE_VAULT_HOST}/keys/artifacts/${FAKE_KEY_VERSION}`;
     if (m[3]) {
-      const waiting = this.waiters.filter((w) => this.unwrapCalls.length >= w.n);
-      this.waiters = this.waiters.filter((w) => this.unwrapCalls.length < w.n);
-      waiting.forEach((w) => w.resolve());
-      if (this.hold) await this.hold.catch(() => undefined);
+      this.faults.received(this.unwrapCalls.length);
+      await this.faults.held();
       if (res.destroyed) return;
     }
-    if (this.throttleLeft > 0) {
-      this.throttleLeft -= 1;
-      return kvError(res, 429, 'Throttled', 'Rate limit exceeded.', undefined, { 'retry-after': '0' });
-    }
+    if (this.faults.throttled()) return kvError(res, 429, 'Throttled', 'Rate limit exceeded.', undefined, { 'retry-after': '0' });
     if (this.mode.kind === 'error') return kvError(res, this.mode.status, this.mode.code, this.mode.message, this.mode.inner);
     if (req.method === 'GET' && !m[3]) {
       const jwk = this.publicKey.export({ format: 'jwk' });

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackServer, sendJson } from './loopback-server';
+import { CallFaults } from './call-faults';
 
 export const FAKE_GCP_KEY = 'projects/clef-test/locations/global/keyRings/agent/cryptoKeys/artifacts';
 
@@ -74,9 +75,7 @@ export class FakeCloudKms {
   readonly calls: GcpKmsCall[] = [];
   private readonly blobs = new Map<string, Buffer>();
   private mode: Mode = { kind: 'allow' };
-  private throttleLeft = 0;
-  private hold?: Promise<unknown>;
-  private waiters: Array<{ n: number; resolve: () => void }> = [];
+  private readonly faults = new CallFaults();
 
   private constructor(
     readonly http: LoopbackServer,
@@ -105,8 +104,7 @@ export class FakeCloudKms {
 
   allow(): void {
     this.mode = { kind: 'allow' };
-    this.throttleLeft = 0;
-    this.hold = undefined;
+    this.faults.reset();
   }
   deny(): void {
     this.fail(403, 'PERMISSION_DENIED');
@@ -120,14 +118,13 @@ export class FakeCloudKms {
   }
   /** The next `n` calls answer 429 RESOURCE_EXHAUSTED. */
   throttle(n = Number.POSITIVE_INFINITY): void {
-    this.throttleLeft = n;
+    this.faults.throttle(n);
   }
   slow(release: Promise<unknown>): void {
-    this.hold = release;
+    this.faults.slow(release);
   }
   untilCalls(n: number): Promise<void> {
-    if (this.calls.length >= n) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+    return this.faults.until(n, this.calls.length);
   }
 
   close(): Promise<void> {
@@ -140,17 +137,12 @@ export class FakeCloudKms {
     if (req.method !== 'POST' || !m) return rpcError(res, 404, 'NOT_FOUND');
     const call: GcpKmsCall = { name: decodeURIComponent(m[1]), authorization: req.headers.authorization };
     this.calls.push(call);
-    const ready = this.waiters.filter((w) => this.calls.length >= w.n);
-    this.waiters = this.waiters.filter((w) => this.calls.length < w.n);
-    ready.forEach((w) => w.resolve());
-    if (this.hold) await this.hold.catch(() => undefined);
+    this.faults.received(this.calls.length);
+    await this.faults.held();
     if (res.destroyed) return;
 
     if (call.authorization !== `Bearer ${this.acceptedToken()}`) return rpcError(res, 401, 'UNAUTHENTICATED');
-    if (this.throttleLeft > 0) {
-      this.throttleLeft -= 1;
-      return rpcError(res, 429, 'RESOURCE_EXHAUSTED');
-    }
+    if (this.faults.throttled()) return rpcError(res, 429, 'RESOURCE_EXHAUSTED');
     if (this.mode.kind === 'error') return rpcError(res, this.mode.status, this.mode.statusName);
     if (!this.keyNames.has(call.name)) return rpcError(res, 404, 'NOT_FOUND');
     let ciphertext: unknown;

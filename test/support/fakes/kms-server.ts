@@ -8,6 +8,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { CallFaults } from './call-faults';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
 
@@ -38,9 +39,7 @@ export class FakeKmsServer {
   private readonly blobs = new Map<string, Buffer>();
   private readonly keyIds: Set<string>;
   private mode: Mode = { kind: 'allow' };
-  private throttleLeft = 0;
-  private hold?: Promise<unknown>;
-  private waiters: Array<{ n: number; resolve: () => void }> = [];
+  private readonly faults = new CallFaults();
 
   private constructor(options: FakeKmsOptions) {
     this.keyIds = new Set(options.keyIds ?? [FAKE_KEY_ARN]);
@@ -77,8 +76,7 @@ export class FakeKmsServer {
 
   allow(): void {
     this.mode = { kind: 'allow' };
-    this.throttleLeft = 0;
-    this.hold = undefined;
+    this.faults.reset();
   }
   deny(): void {
     this.fail('AccessDeniedException');
@@ -92,17 +90,16 @@ export class FakeKmsServer {
   }
   /** The next `n` calls answer ThrottlingException, then the current mode applies again. */
   throttle(n = Number.POSITIVE_INFINITY): void {
-    this.throttleLeft = n;
+    this.faults.throttle(n);
   }
   /** Holds every response until `release` settles. */
   slow(release: Promise<unknown>): void {
-    this.hold = release;
+    this.faults.slow(release);
   }
 
   /** Resolves once at least `n` calls have been received in total. */
   untilCalls(n: number): Promise<void> {
-    if (this.calls.length >= n) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+    return this.faults.until(n, this.calls.length);
   }
 
   async close(): Promise<void> {
@@ -132,29 +129,18 @@ export class FakeKmsServer {
       encryptionAlgorithm: body.EncryptionAlgorithm,
     };
     this.calls.push(call);
-    this.notify();
-
-    const hold = this.hold;
-    if (hold) await hold.catch(() => undefined);
+    this.faults.received(this.calls.length);
+    await this.faults.held();
     if (res.destroyed) return;
 
     if (req.method !== 'POST' || call.target !== 'TrentService.Decrypt') return error(res, 400, 'UnknownOperationException');
-    if (this.throttleLeft > 0) {
-      this.throttleLeft -= 1;
-      return error(res, 400, 'ThrottlingException');
-    }
+    if (this.faults.throttled()) return error(res, 400, 'ThrottlingException');
     if (this.mode.kind === 'error') return error(res, this.mode.status, this.mode.type);
     if (!call.signed) return error(res, 400, 'MissingAuthenticationTokenException');
     const dek = body.CiphertextBlob ? this.blobs.get(body.CiphertextBlob) : undefined;
     if (!dek) return error(res, 400, 'InvalidCiphertextException');
     if (!body.KeyId || !this.keyIds.has(body.KeyId)) return error(res, 400, 'IncorrectKeyException');
     send(res, 200, { KeyId: body.KeyId, Plaintext: dek.toString('base64'), EncryptionAlgorithm: body.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' });
-  }
-
-  private notify(): void {
-    const ready = this.waiters.filter((w) => this.calls.length >= w.n);
-    this.waiters = this.waiters.filter((w) => this.calls.length < w.n);
-    for (const w of ready) w.resolve();
   }
 }
 

@@ -39,7 +39,7 @@ function dir(rel: string, mode: number, uid = 0): string {
 
 async function refusal(p: string, kind: 'file' | 'directory' = 'file'): Promise<string> {
   try {
-    await assertTrustedPath('CLEF_AGENT_TOKEN_FILE', p, kind);
+    assertTrustedPath('CLEF_AGENT_TOKEN_FILE', p, kind);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     return (e as Error).message;

@@ -31,7 +31,7 @@ function checkedUrl(variable: string, url: string): string {
  * configuration errors, exit 2) and by SIGHUP (errors keep the previous settings).
  */
 export async function readCacheSettings(inlineUrl: string | undefined, files: CacheFiles): Promise<RedisEndpointSettings | undefined> {
-  const url = files.urlFile === undefined ? inlineUrl : checkedUrl('CLEF_AGENT_CACHE_URL_FILE', (await readSecretFile('CLEF_AGENT_CACHE_URL_FILE', files.urlFile)).trim());
+  const url = files.urlFile === undefined ? inlineUrl : checkedUrl('CLEF_AGENT_CACHE_URL_FILE', readSecretFile('CLEF_AGENT_CACHE_URL_FILE', files.urlFile).trim());
   if (url === undefined) return undefined;
   const tls: RedisTlsMaterial = {};
   if (files.caFile !== undefined) tls.ca = await readPem('CLEF_AGENT_CACHE_TLS_CA_FILE', files.caFile, 'CERTIFICATE');
@@ -41,7 +41,7 @@ export async function readCacheSettings(inlineUrl: string | undefined, files: Ca
 }
 
 async function readPem(variable: string, file: string, label: string): Promise<string> {
-  const text = await readSecretFile(variable, file);
+  const text = readSecretFile(variable, file);
   if (!text.includes('-----BEGIN ') || !text.includes(label)) throw new ConfigError(variable, `points to ${file}, which holds no PEM ${label}`);
   return text;
 }

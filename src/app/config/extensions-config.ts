@@ -17,7 +17,7 @@ export async function extensionsConfig(env: Env, staticToken: string): Promise<E
     throw new ConfigError('CLEF_AGENT_TCP', 'is false but CLEF_AGENT_SOCKET is not set: nothing would listen (and CLEF_AGENT_FILES names no outputs to render)');
   }
   const tokensFile = env.CLEF_AGENT_TOKENS_FILE;
-  const scopedTokens = tokensFile === undefined ? [] : parseTokensFile(await readSecretFile('CLEF_AGENT_TOKENS_FILE', tokensFile), tokensFile, staticToken);
+  const scopedTokens = tokensFile === undefined ? [] : parseTokensFile(readSecretFile('CLEF_AGENT_TOKENS_FILE', tokensFile), tokensFile, staticToken);
   return { socket, tcp, tokensFile, scopedTokens, watchFiles: env.CLEF_AGENT_WATCH_FILES ?? false, exec: execConfig(env) };
 }
 

@@ -32,7 +32,7 @@ export async function filesConfig(file: string | undefined, cachePath: string | 
   try {
     // Loaded only when configured (startup cost, as for the tokens file).
     const { parse } = require('yaml') as typeof Yaml;
-    raw = parse(await readOutputsFile(VARIABLE, file), { maxAliasCount: 0 });
+    raw = parse(readOutputsFile(VARIABLE, file), { maxAliasCount: 0 });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     fail(file, `not YAML or JSON (${(e as Error).name})`);
@@ -60,7 +60,7 @@ async function output(file: string, n: number, o: RawOutput, cachePath: string |
   let spec: OutputSpec;
   if (o.format !== undefined) spec = { path: dest, body: { kind: 'format', format: o.format, namespaces: o.namespaces, keys: o.keys } };
   else {
-    const source = o.template ?? (await readOutputsFile(VARIABLE, checkedPath(o.template_file!, bad)));
+    const source = o.template ?? readOutputsFile(VARIABLE, checkedPath(o.template_file!, bad));
     try {
       spec = { path: dest, body: { kind: 'template', parts: parseTemplate(source) } };
     } catch (e) {

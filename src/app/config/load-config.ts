@@ -34,7 +34,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv, options: LoadConfigOpti
   const { ageIdentities, ageKeyFile } = await ageConfig(env);
   const { verifyKeys, verifyKeyFile } = await verifyConfig(env);
   const token = await tokenConfig(env, listens(env));
-  if (env.CLEF_AGENT_CACHE_PATH !== undefined) await assertTrustedPath('CLEF_AGENT_CACHE_PATH', env.CLEF_AGENT_CACHE_PATH, 'directory');
+  if (env.CLEF_AGENT_CACHE_PATH !== undefined) assertTrustedPath('CLEF_AGENT_CACHE_PATH', env.CLEF_AGENT_CACHE_PATH, 'directory');
   return {
     source,
     ageIdentities,
@@ -119,7 +119,7 @@ async function ageConfig(env: Env): Promise<{ ageIdentities: string[]; ageKeyFil
   }
   const variable = env.CLEF_AGENT_AGE_KEY !== undefined ? 'CLEF_AGENT_AGE_KEY' : 'CLEF_AGENT_AGE_KEY_FILE';
   const file = env.CLEF_AGENT_AGE_KEY_FILE;
-  const text = env.CLEF_AGENT_AGE_KEY ?? (file === undefined ? undefined : await readSecretFile(variable, file));
+  const text = env.CLEF_AGENT_AGE_KEY ?? (file === undefined ? undefined : readSecretFile(variable, file));
   if (text === undefined) return { ageIdentities: [] };
   try {
     return { ageIdentities: await loadAgeIdentities(text), ageKeyFile: file };
@@ -135,7 +135,7 @@ async function verifyConfig(env: Env): Promise<{ verifyKeys: string[]; verifyKey
   }
   const variable = env.CLEF_AGENT_VERIFY_KEY !== undefined ? 'CLEF_AGENT_VERIFY_KEY' : 'CLEF_AGENT_VERIFY_KEY_FILE';
   const file = env.CLEF_AGENT_VERIFY_KEY_FILE;
-  const text = env.CLEF_AGENT_VERIFY_KEY ?? (file === undefined ? undefined : await readSecretFile(variable, file));
+  const text = env.CLEF_AGENT_VERIFY_KEY ?? (file === undefined ? undefined : readSecretFile(variable, file));
   if (text === undefined) return { verifyKeys: [] };
   const keys = parseVerifyKeys(text);
   try {

@@ -6,6 +6,6 @@ import { readSecretFile } from './secret-files';
  * configuration: readSecretFile applies the trusted-path check (owner is the agent's user or
  * root, nothing on the resolved path writable by others) to each of them.
  */
-export function readOutputsFile(variable: string, file: string): Promise<string> {
+export function readOutputsFile(variable: string, file: string): string {
   return readSecretFile(variable, file);
 }

@@ -1,4 +1,4 @@
-import { promises as fs, type Stats } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config-error';
 
@@ -25,15 +25,15 @@ class Violation extends Error {}
  * is owned by this user or root (nobody else can rename or replace it there).
  * Symlinks are checked where they sit (owner, directory) without being followed.
  */
-async function checkChain(absolute: string, uid: number): Promise<void> {
+function checkChain(absolute: string, uid: number): void {
   const trusted = (owner: number) => owner === uid || owner === 0;
   const parts = absolute.split(path.sep).filter((p) => p !== '');
   let dir = path.parse(absolute).root;
-  let dirStat = await fs.stat(dir);
+  let dirStat = statSync(dir);
   if (!trusted(dirStat.uid)) throw new Violation(`${dir} is owned by uid ${dirStat.uid}`);
   for (const part of parts) {
     const entry = path.join(dir, part);
-    const info = await fs.lstat(entry);
+    const info = lstatSync(entry);
     if (!trusted(info.uid)) {
       const shared = (dirStat.mode & GROUP_OTHER_WRITE) !== 0 ? ` and sits in the shared directory ${dir}` : '';
       throw new Violation(`${entry} is owned by uid ${info.uid} (neither this user, uid ${uid}, nor root)${shared}; fix: chown ${uid} ${entry}, or use a path only this user or root controls`);
@@ -43,7 +43,7 @@ async function checkChain(absolute: string, uid: number): Promise<void> {
     }
     dir = entry;
     // A symlinked directory is entered through its target: judge the target's mode.
-    dirStat = info.isSymbolicLink() ? await fs.stat(entry) : info;
+    dirStat = info.isSymbolicLink() ? statSync(entry) : info;
   }
 }
 
@@ -65,7 +65,7 @@ function checkEntryMode(shown: string, info: Stats): void {
  * whoever can write them could plant it.
  * Throws a ConfigError naming `variable`, the offending path and the fix.
  */
-export async function assertTrustedPath(variable: string, target: string, kind: TrustedKind): Promise<void> {
+export function assertTrustedPath(variable: string, target: string, kind: TrustedKind): void {
   const uid = agentUid();
   if (uid === undefined) return;
   const absolute = path.resolve(target);
@@ -73,18 +73,18 @@ export async function assertTrustedPath(variable: string, target: string, kind: 
     let existing = absolute;
     for (;;) {
       try {
-        await fs.lstat(existing);
+        lstatSync(existing);
         break;
       } catch (error) {
         if (errno(error) !== 'ENOENT' || path.dirname(existing) === existing) throw error;
         existing = path.dirname(existing);
       }
     }
-    await checkChain(existing, uid);
-    const resolved = await fs.realpath(existing);
-    if (resolved !== existing) await checkChain(resolved, uid);
+    checkChain(existing, uid);
+    const resolved = realpathSync.native(existing);
+    if (resolved !== existing) checkChain(resolved, uid);
     if (existing === absolute) {
-      const info = await fs.stat(resolved);
+      const info = statSync(resolved);
       // The cache sets its own directory to 0700 when it owns it (private-directory.ts).
       if (!(kind === 'directory' && info.uid === uid)) checkEntryMode(absolute, info);
     }

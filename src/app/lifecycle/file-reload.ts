@@ -28,7 +28,7 @@ export async function reloadScopedTokens(container: Container): Promise<TokensOu
   const file = config.tokensFile;
   if (file === undefined) return 'not_configured';
   try {
-    const entries = parseTokensFile(await readSecretFile('CLEF_AGENT_TOKENS_FILE', file), file, config.token);
+    const entries = parseTokensFile(readSecretFile('CLEF_AGENT_TOKENS_FILE', file), file, config.token);
     container.get<ScopedTokenAuthenticator>(AppTypes.ScopedTokens).setEntries(entries);
     logger.info({ event: 'agent.scoped_tokens_reloaded', file, count: entries.length }, 'reloaded scoped tokens');
     return 'reloaded';

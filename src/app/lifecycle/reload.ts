@@ -35,7 +35,7 @@ export async function reloadSecretFiles(container: Container): Promise<ReloadRep
   const attempt = async (variable: string, file: string | undefined, apply: (text: string) => Promise<void> | void): Promise<FileOutcome> => {
     if (file === undefined) return 'not_configured';
     try {
-      await apply(await readSecretFile(variable, file));
+      await apply(readSecretFile(variable, file));
       return 'reloaded';
     } catch (e) {
       // ConfigError / AgeKeyError / VerifyKeyError messages name the file, never its content.

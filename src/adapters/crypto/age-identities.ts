@@ -1,4 +1,4 @@
-import { identityToRecipient } from 'age-encryption';
+import { bech32 } from '@scure/base';
 
 /**
  * Reads age identities from a key file or an environment value (CLEF_AGENT_AGE_KEY /
@@ -32,7 +32,7 @@ function looksLikeIdentity(line: string): boolean {
  * Returns the identities in `text`, in order, without duplicates. Blank lines and `#`
  * comments are skipped; any other line must be an identity. Throws AgeKeyError (naming
  * the line number, never its content) for a malformed line or when none is found.
- * Only the syntax is checked here; {@link validateAgeIdentities} checks the keys.
+ * Only the syntax is checked here; {@link checkAgeIdentities} checks the keys.
  */
 export function parseAgeIdentities(text: string): string[] {
   const identities: string[] = [];
@@ -49,28 +49,35 @@ export function parseAgeIdentities(text: string): string[] {
   return identities;
 }
 
-/**
- * Checks every identity decodes to a valid key and returns the matching public
- * recipients (`age1…`), which are safe to log. Throws AgeKeyError naming the position
- * (1-based) of the first bad identity.
- */
-export async function validateAgeIdentities(identities: readonly string[]): Promise<string[]> {
-  if (identities.length === 0) throw new AgeKeyError('no age identity found');
-  const recipients: string[] = [];
-  for (const [index, identity] of identities.entries()) {
-    try {
-      recipients.push(await identityToRecipient(identity));
-    } catch {
-      // The library's message may quote the key (bech32 checksum errors do): drop it.
-      throw new AgeKeyError(`age identity ${index + 1} is not a valid key`);
-    }
+/** The checks age-encryption's identity constructors make (prefix, bech32 checksum, 32
+ * bytes), without the X25519 multiplication (for a hybrid key, the ML-KEM key generation)
+ * its `identityToRecipient` adds: any 32 bytes are a valid X25519 scalar and ML-KEM seed,
+ * so a key that decodes is a key. The decryptor derives the public half when it is built. */
+function decodesAsIdentity(identity: string): boolean {
+  const prefix = identity.startsWith(HYBRID_PREFIX) ? HYBRID_PREFIX : X25519_PREFIX;
+  try {
+    const { prefix: hrp, bytes } = bech32.decodeToBytes(identity);
+    return `${hrp.toUpperCase()}1` === prefix && bytes.length === 32;
+  } catch {
+    return false;
   }
-  return recipients;
 }
 
-/** parseAgeIdentities + validateAgeIdentities: the usual startup path. */
-export async function loadAgeIdentities(text: string): Promise<string[]> {
+/**
+ * Checks that every identity decodes to a key. Throws AgeKeyError naming the position
+ * (1-based) of the first bad identity, never its text.
+ */
+export function checkAgeIdentities(identities: readonly string[]): void {
+  if (identities.length === 0) throw new AgeKeyError('no age identity found');
+  identities.forEach((identity, index) => {
+    // The library's message may quote the key (bech32 checksum errors do): never forwarded.
+    if (!decodesAsIdentity(identity)) throw new AgeKeyError(`age identity ${index + 1} is not a valid key`);
+  });
+}
+
+/** parseAgeIdentities + checkAgeIdentities: the usual startup and reload path. */
+export function loadAgeIdentities(text: string): string[] {
   const identities = parseAgeIdentities(text);
-  await validateAgeIdentities(identities);
+  checkAgeIdentities(identities);
   return identities;
 }

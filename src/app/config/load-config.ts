@@ -122,7 +122,7 @@ async function ageConfig(env: Env): Promise<{ ageIdentities: string[]; ageKeyFil
   const text = env.CLEF_AGENT_AGE_KEY ?? (file === undefined ? undefined : readSecretFile(variable, file));
   if (text === undefined) return { ageIdentities: [] };
   try {
-    return { ageIdentities: await loadAgeIdentities(text), ageKeyFile: file };
+    return { ageIdentities: loadAgeIdentities(text), ageKeyFile: file };
   } catch (e) {
     if (e instanceof AgeKeyError) throw new ConfigError(variable, `is not a valid age identity: ${e.message}`);
     throw e;

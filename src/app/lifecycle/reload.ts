@@ -49,8 +49,8 @@ export async function reloadSecretFiles(container: Container): Promise<ReloadRep
       const token = checkTokenShape('CLEF_AGENT_TOKEN_FILE', text.trim());
       container.get<StaticTokenAuthenticator>(AppTypes.Authenticator).setToken(token);
     }),
-    ageKeyFile: await attempt('CLEF_AGENT_AGE_KEY_FILE', config.ageKeyFile, async (text) => {
-      container.get<AgeDecryptor>(AppTypes.AgeDecryptor).setIdentities(await loadAgeIdentities(text));
+    ageKeyFile: await attempt('CLEF_AGENT_AGE_KEY_FILE', config.ageKeyFile, (text) => {
+      container.get<AgeDecryptor>(AppTypes.AgeDecryptor).setIdentities(loadAgeIdentities(text));
     }),
     verifyKeyFile: await attempt('CLEF_AGENT_VERIFY_KEY_FILE', config.verifyKeyFile, (text) => {
       container.get<NodeSignatureVerifier>(SignatureVerifier).setKeys(parseVerifyKeys(text));

@@ -1,10 +1,11 @@
 import { generateHybridIdentity, generateIdentity, identityToRecipient } from 'age-encryption';
+import { bech32 } from '@scure/base';
 import { readFileSync } from 'node:fs';
 import {
   AgeKeyError,
   loadAgeIdentities,
   parseAgeIdentities,
-  validateAgeIdentities,
+  checkAgeIdentities,
 } from '../../../src/adapters/crypto/age-identities';
 import { AGE_KEY_FILE, vectorAgeIdentity } from '../../support/vectors';
 
@@ -64,13 +65,24 @@ describe('parseAgeIdentities', () => {
   });
 });
 
-describe('validateAgeIdentities / loadAgeIdentities', () => {
-  it('returns the public recipients of valid identities', async () => {
+describe('checkAgeIdentities / loadAgeIdentities', () => {
+  it('accepts X25519 and hybrid identities', async () => {
     const a = await generateIdentity();
     const pq = await generateHybridIdentity();
-    const recipients = await validateAgeIdentities([a, pq]);
-    expect(recipients[0]).toBe(await identityToRecipient(a));
-    expect(recipients[1]).toMatch(/^age1pq1/);
+    expect(() => checkAgeIdentities([a, pq])).not.toThrow();
+    expect(loadAgeIdentities(`${a}\n${pq}\n`)).toEqual([a, pq]);
+  });
+
+  it('rejects a well-formed bech32 string whose key is not 32 bytes, and a hybrid key with a bad checksum', async () => {
+    const short = bech32.encode('age-secret-key-', bech32.toWords(new Uint8Array(31).fill(7)), false).toUpperCase();
+    expect(parseAgeIdentities(short)).toEqual([short]);
+    expect(await thrown(() => loadAgeIdentities(short))).toBeInstanceOf(AgeKeyError);
+    const pq = await generateHybridIdentity();
+    const corrupted = `${pq.slice(0, -1)}${pq.at(-1) === 'Q' ? 'P' : 'Q'}`;
+    const err = await thrown(() => loadAgeIdentities(`${corrupted}\n`));
+    expect(err).toBeInstanceOf(AgeKeyError);
+    expect(err.message).toContain('1');
+    expect(err.message).not.toContain(corrupted.slice(20, 40));
   });
 
   it('rejects an identity with a bad checksum without quoting it', async () => {
@@ -92,10 +104,10 @@ describe('validateAgeIdentities / loadAgeIdentities', () => {
   });
 
   it('rejects an empty list', async () => {
-    expect(await thrown(() => validateAgeIdentities([]))).toBeInstanceOf(AgeKeyError);
+    expect(await thrown(() => checkAgeIdentities([]))).toBeInstanceOf(AgeKeyError);
   });
 
   it('loads the shared vector key file', async () => {
-    expect(await loadAgeIdentities(readFileSync(AGE_KEY_FILE, 'utf8'))).toEqual([vectorAgeIdentity()]);
+    expect(loadAgeIdentities(readFileSync(AGE_KEY_FILE, 'utf8'))).toEqual([vectorAgeIdentity()]);
   });
 });

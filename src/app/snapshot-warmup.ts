@@ -2,35 +2,45 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { Container, ContainerModule } from 'inversify';
-import { createHttpApp } from '../adapters/http/app';
+import { bech32 } from '@scure/base';
+import type pino from 'pino';
 import { parseDocument } from '../domain/artifact/parse-document';
 import { parsePayload } from '../domain/artifact/payload';
-import type { SecretsQuery } from '../domain/inbound';
+import { Telemetry } from '../domain/ports';
+import { loadConfig } from './config/load-config';
 import { envSchema } from './config/env-schema';
+import { createContainer } from './container';
+import { AppTypes } from './types';
 
 /**
  * Runs, while the V8 startup snapshot is built, the pure parts of a start, so that V8 keeps
  * their compiled bytecode in the snapshot instead of compiling them at every start (a
  * function that never ran is compiled on its first call; issue 20, bench/RESULTS.md).
  *
- * Only code that leaves nothing behind runs here, on made-up inputs: the environment schema
- * on a sample environment (not process.env: the builder's environment is empty anyway), a
- * throwaway inversify container of the same binding kinds as the agent's, a Koa app with
- * the agent's routes, document and payload parsing of a made-up artifact, and the age
- * format's pure-JavaScript primitives (HKDF, HMAC, ChaCha20-Poly1305: the same modules
- * age-encryption uses) on all-zero bytes. No configuration, key, token, logger, timer,
- * socket or random value is created; everything here is garbage once the heap is written.
+ * Only code that leaves nothing behind runs here, on made-up inputs: the configuration of a
+ * sample environment (not process.env: the builder's environment is empty anyway), the
+ * real composition root resolving the services a start resolves (logging into a sink, not
+ * stderr), document and payload parsing of a made-up artifact, the age format's
+ * primitives (X25519 through Web Crypto, HKDF, HMAC, ChaCha20-Poly1305) and the web
+ * streams age decrypts through. No handle, timer, listener, file or random value is
+ * created (snapshot-warmup.test.ts checks); everything here is garbage once the heap is
+ * written. The made-up identity is the scalar 01…01: no key anyone holds.
  */
-const SAMPLE_ENV = {
-  CLEF_AGENT_SOURCE: '/snapshot/warm-up/artifact.json',
-  CLEF_AGENT_AGE_KEY_FILE: '/snapshot/warm-up/age.key',
-  CLEF_AGENT_TOKEN: 'snapshot-warm-up-not-a-token',
-  CLEF_AGENT_PORT: '7779',
-  CLEF_AGENT_CACHE_TTL: '300',
-  CLEF_AGENT_LOG_LEVEL: 'info',
-  CLEF_AGENT_ID: 'snapshot-warm-up',
-};
+function madeUpIdentity(): string {
+  return bech32.encode('age-secret-key-', bech32.toWords(new Uint8Array(32).fill(1)), false).toUpperCase();
+}
+
+function sampleEnv(): NodeJS.ProcessEnv {
+  return {
+    CLEF_AGENT_SOURCE: '/snapshot/warm-up/artifact.json',
+    CLEF_AGENT_AGE_KEY: madeUpIdentity(),
+    CLEF_AGENT_TOKEN: 'snapshot-warm-up-not-a-token',
+    CLEF_AGENT_PORT: '7779',
+    CLEF_AGENT_CACHE_TTL: '300',
+    CLEF_AGENT_LOG_LEVEL: 'info',
+    CLEF_AGENT_ID: 'snapshot-warm-up',
+  };
+}
 
 /** Shaped like a packed artifact: the document parser's accepting path (its refusals run below). */
 const SAMPLE_DOCUMENT = JSON.stringify({
@@ -44,30 +54,37 @@ const SAMPLE_DOCUMENT = JSON.stringify({
   keys: ['app__KEY'],
 });
 
-const IDLE_QUERY: SecretsQuery = new Proxy({} as SecretsQuery, {
-  get: () => () => {
-    throw new Error('snapshot warm-up: the query is never called');
-  },
-});
+/** Log lines of the warm-up go nowhere. */
+const SINK: pino.DestinationStream = { write: () => undefined };
+
+/** A start's configuration and composition: loadConfig (its age key check is an X25519
+ * multiplication through Web Crypto), createContainer, and the services a start resolves. */
+async function warmComposition(): Promise<void> {
+  envSchema.safeParse({ CLEF_AGENT_PORT: 'not-a-port' }); // the error path too
+  const config = await loadConfig(sampleEnv());
+  const container = await createContainer(config, {}, SINK);
+  container.get(AppTypes.HttpApp);
+  container.get(AppTypes.SecretsService);
+  container.get(AppTypes.RefreshScheduler);
+  container.get<pino.Logger>(AppTypes.Logger).info({ event: 'agent.startup' }, 'warm-up');
+  container.get<Telemetry>(Telemetry).emit({ type: 'agent.started', version: '0.0.0', mode: config.mode });
+}
+
+/** What age decrypts through: a byte stream piped through a transform. Not read to the end:
+ * releasing a reader in Node 20 creates a second V8 context, which cannot be snapshotted. */
+function warmStreams(): void {
+  const bytes = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(16));
+      controller.close();
+    },
+  });
+  bytes.pipeThrough(new TransformStream<Uint8Array, Uint8Array>());
+}
 
 export async function warmUpForSnapshot(): Promise<void> {
-  if (!envSchema.safeParse(SAMPLE_ENV).success) throw new Error('snapshot warm-up: the sample environment no longer parses');
-  envSchema.safeParse({ CLEF_AGENT_PORT: 'not-a-port' }); // the error path too
-
-  const A = Symbol('A');
-  const B = Symbol('B');
-  const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(A).toConstantValue({ a: 1 });
-  await container.load(
-    new ContainerModule(({ bind }) => {
-      bind(B)
-        .toResolvedValue((a: { a: number }) => ({ b: a.a }), [A])
-        .inSingletonScope();
-    }),
-  );
-  container.get(B);
-
-  createHttpApp({ query: IDLE_QUERY, authenticator: { authenticate: () => null }, port: 7779 }).callback();
+  await warmComposition();
+  warmStreams();
 
   parseDocument(SAMPLE_DOCUMENT);
   try {

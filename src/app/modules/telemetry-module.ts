@@ -12,9 +12,9 @@ import { AppTypes } from '../types';
  * a buffer that the OTLP adapter is attached to once it is loaded and the first refresh
  * has settled (so secret-provided auth headers exist): nothing raised at startup is lost.
  */
-export function telemetryModule(config: AgentConfig): ContainerModule {
+export function telemetryModule(config: AgentConfig, destination?: pino.DestinationStream): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind(AppTypes.Logger).toConstantValue(createLogger({ level: config.logLevel as LogLevel }));
+    bind(AppTypes.Logger).toConstantValue(createLogger({ level: config.logLevel as LogLevel, destination }));
     // The same buffer holds events for the Prometheus metrics until the SDK is loaded.
     const buffer = config.otlp || config.metrics ? new BufferedTelemetry() : undefined;
     if (buffer) bind(AppTypes.TelemetryBuffer).toConstantValue(buffer);

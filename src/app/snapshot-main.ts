@@ -25,9 +25,10 @@ async function build(): Promise<void> {
   await import('./lifecycle/lambda-extension');
   await import('./commands/probe');
   await (await import('./snapshot-warmup')).warmUpForSnapshot();
-  // No warm-up start here (V8 would keep its bytecode): in Node 20 creating the container
-  // leaves pino's FinalizationRegistry dirty and a first load creates a second context,
-  // and V8 refuses to snapshot either (bench/RESULTS.md, "Startup experiments").
+  // The warm-up stops short of a first load: age reads through web streams, and in Node 20
+  // releasing a stream reader creates a second V8 context, which node cannot snapshot. Its
+  // container logs into a sink: pino's stderr destination registers a FinalizationRegistry
+  // and exit listeners (bench/RESULTS.md, "Startup experiments").
 }
 
 build().catch((e: unknown) => {

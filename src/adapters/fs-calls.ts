@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
  * sink, the disk cache) still use node:fs/promises.
  */
 export const stat = promisify(fs.stat);
+export const fstat = promisify(fs.fstat);
 export const lstat = promisify(fs.lstat);
 export const chmod = promisify(fs.chmod);
 export const mkdtemp = promisify(fs.mkdtemp);

@@ -1,10 +1,11 @@
 /**
  * Local file source (mounted Kubernetes secrets/config maps, files synced by another
  * tool). Read asynchronously on every fetch so a poll never blocks the event loop, and
- * bounded: the size is checked with stat before reading, and the read itself stops at
- * maxBytes + 1 so a file that grows (or a device reporting size 0) cannot exhaust memory.
+ * bounded: the size of the opened file is checked before reading, and the read itself
+ * stops at maxBytes + 1 so a file that grows (or a device reporting size 0) cannot
+ * exhaust memory.
  */
-import { close, open, readAt, stat } from '../fs-calls';
+import { close, fstat, open, readAt } from '../fs-calls';
 import path from 'node:path';
 import type { ArtifactSource, FetchRequest, FetchResult, SourceCapabilities } from '../../domain/ports/artifact-source';
 import { AgentError, isAgentError } from '../../domain/errors';
@@ -50,26 +51,32 @@ export class FileSource implements ArtifactSource {
     return { kind: 'fetched', document: decodeUtf8(bytes), contentId, validator: { contentId } };
   }
 
+  /** Each await is a thread-pool round trip: open, fstat, then usually one read (a read
+   * shorter than asked is the end of a regular file); close runs unawaited. */
   private async read(signal: AbortSignal): Promise<Buffer> {
-    const st = await stat(this.path);
-    if (!st.isFile()) throw new AgentError('source_bad_response', `${this.description} is not a regular file`);
-    if (st.size > this.maxBytes) throw this.tooLarge();
     const fd = await open(this.path, 'r');
     try {
+      // fstat, not stat: the checks apply to the file that is read, not to whatever the path names next.
+      const st = await fstat(fd);
+      if (!st.isFile()) throw new AgentError('source_bad_response', `${this.description} is not a regular file`);
+      if (st.size > this.maxBytes) throw this.tooLarge();
       const chunks: Buffer[] = [];
       let total = 0;
       for (;;) {
         signal.throwIfAborted();
-        // Never ask for more than one byte past the cap, whatever stat said.
-        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, this.maxBytes + 1 - total));
-        const bytesRead = await readAt(fd, chunk, 0, chunk.length);
-        if (bytesRead === 0) return Buffer.concat(chunks, total);
+        // Up to one byte past the size fstat gave, so a file that grew since shows as a full
+        // read and is read on; never more than one byte past the cap, whatever fstat said.
+        const unread = st.size + 1 - total;
+        const wanted = Math.min(unread > 0 ? unread : CHUNK_BYTES, CHUNK_BYTES, this.maxBytes + 1 - total);
+        const chunk = Buffer.allocUnsafe(wanted);
+        const bytesRead = await readAt(fd, chunk, 0, wanted);
         total += bytesRead;
         if (total > this.maxBytes) throw this.tooLarge();
         chunks.push(chunk.subarray(0, bytesRead));
+        if (bytesRead < wanted) return Buffer.concat(chunks, total);
       }
     } finally {
-      await close(fd);
+      close(fd).catch(() => undefined); // nothing to do about a failed close of a read-only descriptor
     }
   }
 

@@ -1,5 +1,6 @@
 /** FileSource specifics beyond the contract: bounded reads, non-regular files, paths. */
 import { mkdtemp, mkdir, open, rm, symlink, writeFile, rename } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileSource } from '../../../src/adapters/sources/file-source';
@@ -26,6 +27,24 @@ it('accepts exactly maxBytes', async () => {
   const file = path.join(dir, 'a.json');
   await writeFile(file, 'x'.repeat(100));
   expect(await poll(new FileSource({ path: file, maxBytes: 100 }))).toMatchObject({ kind: 'fetched', contentId: sha256Hex('x'.repeat(100)) });
+});
+
+it('reads files across and exactly at the 64 KiB read size', async () => {
+  for (const size of [65_535, 65_536, 65_537, 200_017]) {
+    const text = 'abcdefghij'.repeat(Math.ceil(size / 10)).slice(0, size);
+    const file = path.join(dir, `${size}.json`);
+    await writeFile(file, text);
+    expect(await poll(new FileSource({ path: file }))).toMatchObject({ kind: 'fetched', document: text });
+  }
+});
+
+it('reads a regular file whose size says 0 to its end, and still stops at the cap', async () => {
+  // procfs files are regular files that report size 0 and have content, like a file that
+  // grew after it was measured.
+  const ostype = readFileSync('/proc/sys/kernel/ostype', 'utf8');
+  expect(ostype.length).toBeGreaterThan(0);
+  expect(await poll(new FileSource({ path: '/proc/sys/kernel/ostype' }))).toMatchObject({ kind: 'fetched', document: ostype });
+  expect((await codeOf(poll(new FileSource({ path: '/proc/self/maps', maxBytes: 64 })))).code).toBe('source_too_large');
 });
 
 it('refuses directories and devices instead of reading them (no endless /dev/zero read)', async () => {

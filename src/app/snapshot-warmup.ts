@@ -30,15 +30,19 @@ function madeUpIdentity(): string {
   return bech32.encode('age-secret-key-', bech32.toWords(new Uint8Array(32).fill(1)), false).toUpperCase();
 }
 
+/** The sample configuration's token and agent id: a snapshot start must never answer to
+ * them (test/e2e/snapshot.test.ts). */
+export const WARM_UP_SAMPLE = { token: 'snapshot-warm-up-not-a-token', agentId: 'snapshot-warm-up' } as const;
+
 function sampleEnv(): NodeJS.ProcessEnv {
   return {
     CLEF_AGENT_SOURCE: '/snapshot/warm-up/artifact.json',
     CLEF_AGENT_AGE_KEY: madeUpIdentity(),
-    CLEF_AGENT_TOKEN: 'snapshot-warm-up-not-a-token',
+    CLEF_AGENT_TOKEN: WARM_UP_SAMPLE.token,
     CLEF_AGENT_PORT: '7779',
     CLEF_AGENT_CACHE_TTL: '300',
     CLEF_AGENT_LOG_LEVEL: 'info',
-    CLEF_AGENT_ID: 'snapshot-warm-up',
+    CLEF_AGENT_ID: WARM_UP_SAMPLE.agentId,
   };
 }
 

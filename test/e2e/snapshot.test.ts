@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { WARM_UP_SAMPLE } from '../../src/app/snapshot-warmup';
 import { OtlpCollector } from '../support/fakes/otlp-collector';
 import { runAgentToExit, startAgent, stopAllAgents, type StartOptions } from '../support/agent-process';
 import { AGE_KEY_FILE, loadExpect, vectorPath } from '../support/vectors';
@@ -94,7 +95,7 @@ it('reloads the token file on SIGHUP', async () => {
   expect((await agent.get('/v1/secrets', bearer('new-snapshot-token-9876543210'))).json()).toEqual(loadExpect('a-age-basic').secrets);
 });
 
-it('draws fresh randomness in every process: generated token files and agent ids differ', async () => {
+it('draws fresh randomness in every process: generated token files and agent ids differ; the warm-up\'s sample token and id are not live', async () => {
   const collector = await OtlpCollector.start();
   try {
     const results: Array<{ token: string; agentId: unknown }> = [];
@@ -109,6 +110,8 @@ it('draws fresh randomness in every process: generated token files and agent ids
       await agent.waitReady();
       const token = readFileSync(tokenFile, 'utf8').trim();
       expect((await agent.get('/v1/secrets', { authorization: `Bearer ${token}` })).status).toBe(200);
+      // The warm-up composed an agent from a sample configuration while the blob was built.
+      expect((await agent.get('/v1/secrets', { authorization: `Bearer ${WARM_UP_SAMPLE.token}` })).status).toBe(401);
       const started = await collector.waitFor((c) => c.logs.find((l) => l.type === 'artifact.refreshed' && !results.some((r) => r.agentId === l.resource['clef.agent.id'])));
       results.push({ token, agentId: started.resource['clef.agent.id'] });
       await agent.stop();
@@ -117,6 +120,7 @@ it('draws fresh randomness in every process: generated token files and agent ids
     expect(results[1].token).not.toBe(results[0].token);
     expect(typeof results[0].agentId).toBe('string');
     expect(results[1].agentId).not.toBe(results[0].agentId);
+    expect(results.map((r) => r.agentId)).not.toContain(WARM_UP_SAMPLE.agentId);
   } finally {
     await collector.close();
   }

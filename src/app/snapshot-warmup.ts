@@ -3,6 +3,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32 } from '@scure/base';
+import type Koa from 'koa';
 import type pino from 'pino';
 import { parseDocument } from '../domain/artifact/parse-document';
 import { parsePayload } from '../domain/artifact/payload';
@@ -10,6 +11,7 @@ import { Telemetry } from '../domain/ports';
 import { loadConfig } from './config/load-config';
 import { envSchema } from './config/env-schema';
 import { createContainer } from './container';
+import { warmRequestPath } from './snapshot-http-warmup';
 import { AppTypes } from './types';
 
 /**
@@ -67,7 +69,7 @@ async function warmComposition(): Promise<void> {
   envSchema.safeParse({ CLEF_AGENT_PORT: 'not-a-port' }); // the error path too
   const config = await loadConfig(sampleEnv());
   const container = await createContainer(config, {}, SINK);
-  container.get(AppTypes.HttpApp);
+  await warmRequestPath(container.get<Koa>(AppTypes.HttpApp), config.port, WARM_UP_SAMPLE.token);
   container.get(AppTypes.SecretsService);
   container.get(AppTypes.RefreshScheduler);
   container.get<pino.Logger>(AppTypes.Logger).info({ event: 'agent.startup' }, 'warm-up');

@@ -63,8 +63,9 @@ const SAMPLE_DOCUMENT = JSON.stringify({
 /** Log lines of the warm-up go nowhere. */
 const SINK: pino.DestinationStream = { write: () => undefined };
 
-/** A start's configuration and composition: loadConfig (its age key check is an X25519
- * multiplication through Web Crypto), createContainer, and the services a start resolves. */
+/** A start's configuration and composition: loadConfig, createContainer (building the age
+ * decryptor derives the identity's public key: an X25519 multiplication through Web Crypto),
+ * the first requests, and the services a start resolves. */
 async function warmComposition(): Promise<void> {
   envSchema.safeParse({ CLEF_AGENT_PORT: 'not-a-port' }); // the error path too
   const config = await loadConfig(sampleEnv());

@@ -34,13 +34,13 @@ export async function readCacheSettings(inlineUrl: string | undefined, files: Ca
   const url = files.urlFile === undefined ? inlineUrl : checkedUrl('CLEF_AGENT_CACHE_URL_FILE', readSecretFile('CLEF_AGENT_CACHE_URL_FILE', files.urlFile).trim());
   if (url === undefined) return undefined;
   const tls: RedisTlsMaterial = {};
-  if (files.caFile !== undefined) tls.ca = await readPem('CLEF_AGENT_CACHE_TLS_CA_FILE', files.caFile, 'CERTIFICATE');
-  if (files.certFile !== undefined) tls.cert = await readPem('CLEF_AGENT_CACHE_TLS_CERT_FILE', files.certFile, 'CERTIFICATE');
-  if (files.keyFile !== undefined) tls.key = await readPem('CLEF_AGENT_CACHE_TLS_KEY_FILE', files.keyFile, 'PRIVATE KEY');
+  if (files.caFile !== undefined) tls.ca = readPem('CLEF_AGENT_CACHE_TLS_CA_FILE', files.caFile, 'CERTIFICATE');
+  if (files.certFile !== undefined) tls.cert = readPem('CLEF_AGENT_CACHE_TLS_CERT_FILE', files.certFile, 'CERTIFICATE');
+  if (files.keyFile !== undefined) tls.key = readPem('CLEF_AGENT_CACHE_TLS_KEY_FILE', files.keyFile, 'PRIVATE KEY');
   return { url, tls };
 }
 
-async function readPem(variable: string, file: string, label: string): Promise<string> {
+function readPem(variable: string, file: string, label: string): string {
   const text = readSecretFile(variable, file);
   if (!text.includes('-----BEGIN ') || !text.includes(label)) throw new ConfigError(variable, `points to ${file}, which holds no PEM ${label}`);
   return text;

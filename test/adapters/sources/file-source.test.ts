@@ -1,5 +1,6 @@
 /** FileSource specifics beyond the contract: bounded reads, non-regular files, paths. */
 import { mkdtemp, mkdir, open, rm, symlink, writeFile, rename } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,12 +30,17 @@ it('accepts exactly maxBytes', async () => {
   expect(await poll(new FileSource({ path: file, maxBytes: 100 }))).toMatchObject({ kind: 'fetched', contentId: sha256Hex('x'.repeat(100)) });
 });
 
-it('reads files across and exactly at the 64 KiB read size', async () => {
+// The first read of a source uses synchronous calls, every later one the thread pool: each
+// case below reads twice, changing the file in between, so both paths read it whole.
+it('reads files across and exactly at the 64 KiB read size, on the first read and on later ones', async () => {
   for (const size of [65_535, 65_536, 65_537, 200_017]) {
     const text = 'abcdefghij'.repeat(Math.ceil(size / 10)).slice(0, size);
     const file = path.join(dir, `${size}.json`);
+    const source = new FileSource({ path: file });
     await writeFile(file, text);
-    expect(await poll(new FileSource({ path: file }))).toMatchObject({ kind: 'fetched', document: text });
+    expect(await poll(source)).toMatchObject({ kind: 'fetched', document: text });
+    await writeFile(file, text.toUpperCase());
+    expect(await poll(source)).toMatchObject({ kind: 'fetched', document: text.toUpperCase() });
   }
 });
 
@@ -43,8 +49,18 @@ it('reads a regular file whose size says 0 to its end, and still stops at the ca
   // grew after it was measured.
   const ostype = readFileSync('/proc/sys/kernel/ostype', 'utf8');
   expect(ostype.length).toBeGreaterThan(0);
-  expect(await poll(new FileSource({ path: '/proc/sys/kernel/ostype' }))).toMatchObject({ kind: 'fetched', document: ostype });
-  expect((await codeOf(poll(new FileSource({ path: '/proc/self/maps', maxBytes: 64 })))).code).toBe('source_too_large');
+  const source = new FileSource({ path: '/proc/sys/kernel/ostype' });
+  expect(await poll(source)).toMatchObject({ kind: 'fetched', document: ostype });
+  expect(await source.fetch({ signal: new AbortController().signal, previous: { contentId: sha256Hex(ostype) } })).toEqual({ kind: 'unchanged' });
+  const capped = new FileSource({ path: '/proc/self/maps', maxBytes: 64 });
+  for (const n of [1, 2]) expect([n, (await codeOf(poll(capped))).code]).toEqual([n, 'source_too_large']);
+});
+
+it('refuses a FIFO at once, first read and later ones, instead of waiting for a writer', async () => {
+  const fifo = path.join(dir, 'artifact.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const source = new FileSource({ path: fifo });
+  for (const n of [1, 2]) expect([n, (await codeOf(poll(source))).code]).toEqual([n, 'source_bad_response']);
 });
 
 it('refuses directories and devices instead of reading them (no endless /dev/zero read)', async () => {

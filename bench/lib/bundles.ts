@@ -34,6 +34,29 @@ export interface ShippedForms {
   /** The image's entrypoint: the native start (scripts/native/snapshot-exec.c) with the snapshot and its stamp. */
   native?: string;
   sea?: string;
+  /** bench/library-floor-server.ts bundled as the agent is: the required libraries' own start. */
+  libraryFloor: string;
+}
+
+/** Bundles bench/library-floor-server.ts with scripts/bundle.js's esbuild settings and trims, into one file. */
+async function buildLibraryFloor(): Promise<string> {
+  const esbuild = createRequire(path.join(ROOT, 'scripts/bundle.js'))('esbuild') as typeof import('esbuild');
+  const { TRIMS } = createRequire(path.join(ROOT, 'scripts/bundle.js'))('./bundle-trims') as { TRIMS: import('esbuild').Plugin[] };
+  const outfile = path.join(OUT_DIR, 'library-floor.js');
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [path.join(ROOT, 'bench/library-floor-server.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    logLevel: 'warning',
+    tsconfig: path.join(ROOT, 'tsconfig.build.json'),
+    outfile,
+    plugins: TRIMS,
+  });
+  return outfile;
 }
 
 export async function buildShippedForms(ctx: Ctx): Promise<ShippedForms> {
@@ -41,7 +64,7 @@ export async function buildShippedForms(ctx: Ctx): Promise<ShippedForms> {
   const { bundle } = createRequire(script)(script) as { bundle: BundleFn };
   const npm = path.join(OUT_DIR, 'npm/clef-agent');
   await bundle({ outfile: npm }); // as `prepack` makes it: no code cache
-  const forms: ShippedForms = { npm, image: AGENT_IMAGE };
+  const forms: ShippedForms = { npm, image: AGENT_IMAGE, libraryFloor: await buildLibraryFloor() };
   // As the Dockerfile builds it: code cache and snapshot made by this node with the image's flags.
   const native = path.join(OUT_DIR, 'native/bin/clef-agent');
   try {

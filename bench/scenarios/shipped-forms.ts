@@ -100,6 +100,7 @@ export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<
   const flags = IMAGE_NODE_ARGS.join(' ');
   const forms: Form[] = [
     { key: 'node', label: 'bare node:http process (floor)', command: process.execPath, args: [BASELINE_SERVER], agent: false },
+    { key: 'libraries', label: 'the required libraries alone (Koa, @koa/router, inversify, zod/mini, pino, age-encryption) serving the same bytes through Koa, bundled like the agent, no code cache: bench/library-floor-server.ts', command: process.execPath, args: [shipped.libraryFloor], agent: false },
     { key: 'npm', label: 'npm `bin` / Lambda layer: the bundle\'s launcher, no code cache (default flags)', command: process.execPath, args: [shipped.npm], agent: true },
     ...(shipped.native ? [{ key: 'image', label: `container image (its entrypoint): the native start → V8 startup snapshot, \`NODE_OPTIONS=${flags}\``, command: shipped.native, args: [], agent: true, env: { NODE_OPTIONS: flags } }] : []),
     { key: 'image-plain', label: `container image, plain start (the native start's fallback under other NODE_OPTIONS): launcher + trained code cache, \`${flags}\``, command: process.execPath, args: [...IMAGE_NODE_ARGS, shipped.image], agent: true },
@@ -128,6 +129,10 @@ export async function scenarioShipped(ctx: Ctx, shipped: ShippedForms): Promise<
     'to the bare node:http process of the same run (the goal: ready ≤ 2×, RSS at ready ≤ 1.2×).',
     '',
     ...table(['Form', 'Median to ready, ms', 'vs bare', 'CPU at ready, ms', 'vs bare', 'RSS at ready, MB', 'vs bare'], rows),
+    '',
+    `The second row is a floor for the forms that start without a code cache or snapshot (npm \`bin\`, the Lambda layer): the`,
+    `libraries the design requires, loaded and made once, already take ${(med('libraries', 'ready') / med('node', 'ready')).toFixed(2)}× the bare process to ready and ${(med('libraries', 'rss') / med('node', 'rss')).toFixed(2)}× its RSS,`,
+    'before any configuration, key, composition or decryption of the agent.',
     '',
     `Lambda extension INIT against the Extensions API fake (test/support/fakes/lambda-api.ts), the layer's bundle run as`,
     `\`node /opt/clef-agent/clef-agent.js run\` does, median of ${lambda[0].length}: /extension/register received ${ms(lm('register'))} ms after spawn, INIT done`,

@@ -41,6 +41,10 @@ esbuild.buildSync({
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'gen-10k') {
   require(path.join(OUT, 'gen-10k.js')).cli(rest);
+} else if (command === undefined) {
+  require(path.join(OUT, 'main.js')).main([]);
 } else {
-  require(path.join(OUT, 'main.js')).main(process.argv.slice(2));
+  // Anything else (--help included) would otherwise run the whole bench and rewrite RESULTS.md.
+  process.stderr.write('usage: node bench/run.js            all scenarios, writes bench/RESULTS.md (knobs: bench/README.md)\n       node bench/run.js gen-10k [out]\n');
+  process.exit(2);
 }

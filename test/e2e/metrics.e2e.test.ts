@@ -128,7 +128,9 @@ it('outage: refresh errors and source request errors by code, degraded but ready
   const port2 = await freePort();
   const second = await startAgent({ token: TOKEN, env: { ...agentEnv(), CLEF_AGENT_METRICS_ADDRESS: `127.0.0.1:${port2}` } });
   await second.waitReady();
-  const g = await new Scraper(port2).until((x) => sample(x, 'clef_agent_served_from', { origin: 'cache' }) === 1);
+  // Serving from the cache comes first, the failed source refresh after it (a request error
+  // is counted before the refresh settles): wait for both, as for the first agent above.
+  const g = await new Scraper(port2).until((x) => sample(x, 'clef_agent_served_from', { origin: 'cache' }) === 1 && sample(x, 'clef_agent_serving_status', { status: 'degraded' }) === 1);
   expect(count(g, 'clef_agent_cache_lookups_total', { tier: 'disk', outcome: 'hit' })).toBeGreaterThanOrEqual(1);
   expect(count(g, 'clef_agent_source_requests_total', { outcome: 'source_unavailable' })).toBeGreaterThanOrEqual(1);
   expect(sample(g, 'clef_agent_serving_status', { status: 'degraded' })).toBe(1);
@@ -140,7 +142,9 @@ it('outage: refresh errors and source request errors by code, degraded but ready
 
 it('revocation: not ready, unavailable, a revoked refresh, no age or expiry for wiped data', async () => {
   server.publish(revocationMarker('vector-svc', 'production'));
-  const f = await metrics.until((x) => sample(x, 'clef_agent_ready') === 0);
+  // The state is read at scrape time, the refresh counters move when the refresh settles
+  // (after its cache write): wait for the counted outcome too.
+  const f = await metrics.until((x) => sample(x, 'clef_agent_ready') === 0 && count(x, 'clef_agent_refreshes_total', { outcome: 'revoked' }) === 1);
   expect(count(f, 'clef_agent_refreshes_total', { outcome: 'revoked' })).toBe(1);
   expect(sample(f, 'clef_agent_serving_status', { status: 'unavailable' })).toBe(1);
   expect(sample(f, 'clef_agent_served_from', { origin: 'none' })).toBe(1);

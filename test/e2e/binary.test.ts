@@ -13,6 +13,7 @@ import { AGE_KEY_FILE, allVectorSecretValues, loadExpect, vectorPath } from '../
 import { freePort, httpGet, startAgent, stopAllAgents } from '../support/agent-process';
 import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
 import { packEnvelope } from '../support/pack';
+import { awsProcessEnv } from '../support/cloud-kms-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -105,7 +106,7 @@ describe('npm run build:binary', () => {
         command: manifest.executable!,
         args: ['run'],
         cwd: empty,
-        env: { CLEF_AGENT_SOURCE: artifact, HOME: empty, AWS_ENDPOINT_URL_KMS: kms.endpoint, AWS_ACCESS_KEY_ID: 'AKIDLOOPBACKTEST', AWS_SECRET_ACCESS_KEY: 'loopback-test-secret', AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' },
+        env: { CLEF_AGENT_SOURCE: artifact, ...awsProcessEnv(kms.endpoint, empty) },
       });
       await agent.waitReady();
       expect((await agent.authGet('/v1/secrets')).json()).toEqual(tree);

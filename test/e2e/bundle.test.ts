@@ -15,7 +15,7 @@ import { FakeEcsCredentials } from '../support/fakes/ecs-credentials';
 import { FakeS3Server } from '../support/fakes/s3-server';
 import { FAKE_AZURE_KEY, FakeKeyVault, FakeManagedIdentity } from '../support/fakes/azure-key-vault';
 import { FAKE_GCP_KEY, FakeCloudKms, FakeGceMetadata } from '../support/fakes/gcp-kms-server';
-import { azureProcessEnv, gcpProcessEnv } from '../support/cloud-kms-env';
+import { awsProcessEnv, azureProcessEnv, gcpProcessEnv } from '../support/cloud-kms-env';
 import { ArtifactServer } from '../support/fakes/artifact-server';
 import { OtlpCollector } from '../support/fakes/otlp-collector';
 import { packAge, packEnvelope } from '../support/pack';
@@ -106,7 +106,7 @@ it('loads the KMS chunk for an envelope artifact (real AWS SDK, loopback KMS)', 
     writeFileSync(artifact, packEnvelope(TREE, { dek, wrappedKey: kms.wrapDek(dek), keyId: FAKE_KEY_ARN }));
     const agent = await startAgent({
       entry: launcher,
-      env: { CLEF_AGENT_SOURCE: artifact, HOME: dir, AWS_ENDPOINT_URL_KMS: kms.endpoint, AWS_ACCESS_KEY_ID: 'AKIDLOOPBACKTEST', AWS_SECRET_ACCESS_KEY: 'loopback-test-secret', AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' },
+      env: { CLEF_AGENT_SOURCE: artifact, ...awsProcessEnv(kms.endpoint, dir) },
     });
     await agent.waitReady();
     expect((await agent.authGet('/v1/secrets')).json()).toEqual(TREE);

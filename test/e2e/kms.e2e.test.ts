@@ -10,6 +10,7 @@ import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
 import { packEnvelope } from '../support/pack';
 import { request } from 'node:http';
 import { startAgent, stopAllAgents, type AgentProcess, type HttpReply } from '../support/agent-process';
+import { awsProcessEnv } from '../support/cloud-kms-env';
 
 const TREE = { db: { PASSWORD: 'kms-protected-password-123' }, api: { KEY: 'kms-api-key-456' } };
 let kms: FakeKmsServer;
@@ -74,12 +75,7 @@ async function waitUntil(check: () => boolean): Promise<void> {
 function awsEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     CLEF_AGENT_SOURCE: artifactPath,
-    HOME: dir, // no ~/.aws of the developer
-    AWS_ENDPOINT_URL_KMS: kms.endpoint,
-    AWS_ACCESS_KEY_ID: 'AKIDLOOPBACKTEST',
-    AWS_SECRET_ACCESS_KEY: 'loopback-test-secret',
-    AWS_REGION: 'eu-west-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
+    ...awsProcessEnv(kms.endpoint, dir),
     ...extra,
   };
 }

@@ -11,6 +11,7 @@ import { FAKE_KEY_ARN, FakeKmsServer } from '../support/fakes/kms-server';
 import { packEnvelope } from '../support/pack';
 import { sample, Scraper } from '../support/prometheus';
 import { freePort, startAgent, stopAllAgents } from '../support/agent-process';
+import { awsProcessEnv } from '../support/cloud-kms-env';
 
 const TREE = { app: { KMS_SECRET_NAME: 'kms-metrics-secret-value' } };
 let dir: string;
@@ -36,12 +37,7 @@ it('counts KMS calls and decrypts by provider and outcome', async () => {
       CLEF_AGENT_SOURCE: artifact,
       CLEF_AGENT_CACHE_TTL: '0', // JIT: each read unwraps the data key again
       CLEF_AGENT_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
-      HOME: dir,
-      AWS_ENDPOINT_URL_KMS: kms.endpoint,
-      AWS_ACCESS_KEY_ID: 'AKIDLOOPBACKTEST',
-      AWS_SECRET_ACCESS_KEY: 'loopback-test-secret',
-      AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
+      ...awsProcessEnv(kms.endpoint, dir),
       AWS_MAX_ATTEMPTS: '1',
     },
   });
